@@ -10,6 +10,9 @@
 #include "tensor/tensor.hpp"
 #include "tensor/kernels.hpp"
 #include "tensor/strided_loop.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/gemm_stats.hpp"
+#include "tensor/blas_info.hpp"
 
 #include "autograd/functions.hpp"
 #include "autograd/node.hpp"
@@ -28,6 +31,7 @@
 #include "nn/lstm.hpp"
 #include "nn/module.hpp"
 #include "nn/pool.hpp"
+#include "nn/profile.hpp"
 #include "nn/regularizer.hpp"
 #include "nn/residual.hpp"
 #include "nn/sequential.hpp"

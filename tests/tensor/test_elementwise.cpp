@@ -64,7 +64,10 @@ TEST_CASE("binary kernels broadcast like NumPy over contiguous and strided input
       {"ge", k::ge, [](float x, float y) { return float(x >= y); }},
   };
   for (const auto& c : cases)
-    for (const auto& [name, op, f] : ops) {
+    for (const auto& [op_name, op, f] : ops) {
+      // CAPTURE takes a reference in a lambda, which C++20 (clang) does
+      // not allow for a structured binding: capture a plain copy.
+      const char* name = op_name;
       CAPTURE(name);
       CAPTURE(shape_str(c.a.shape()));
       CAPTURE(shape_str(c.b.shape()));

@@ -8,7 +8,6 @@
 //
 // The last line printed is always "test accuracy: 0.XXXX" so scripts can
 // read the result with `tail -n 1`.
-#include <cblas.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -38,9 +37,8 @@
 #include "optim/rmsprop.hpp"
 #include "optim/sgd.hpp"
 #include "tensor/random.hpp"
-#if __has_include("tensor/parallel.hpp")
+#include "tensor/blas_info.hpp"
 #include "tensor/parallel.hpp"
-#endif
 
 using namespace ember;
 
@@ -95,14 +93,11 @@ int run(const Options& o) {
   // ember runs one thread pool (tensor/parallel.hpp) and keeps OpenBLAS at
   // one thread inside it: setting OpenBLAS' threads here as well would make
   // the two fight (and OpenBLAS called from several pool threads deadlocks).
-  // Before the pool existed, OpenBLAS' threads were the compute threads.
-#if __has_include("tensor/parallel.hpp")
   set_num_threads(o.threads);
-#else
-  openblas_set_num_threads(o.threads);
-#endif
+  const BlasInfo blas = blas_info();
   std::cout << "ember quickstart: experiment 004 " << o.model << " on Fashion-MNIST (10 classes)\n"
-            << "OpenBLAS core: " << openblas_get_corename() << ", " << o.threads << " thread(s)\n";
+            << blas.summary() << "; ember pool: " << o.threads << " thread(s)\n";
+  if (!blas.warning.empty()) std::cerr << blas.warning << "\n";
 
   // ---- data: 60,000 training and 10,000 test images [1, 28, 28] in [0, 1] ----
   data::DatasetHandle train_set = first(data::FashionMNIST(o.data, true), o.limit);
