@@ -2,7 +2,9 @@
 #include "callbacks.hpp"
 
 #include <cmath>
+#include <iomanip>
 #include <ostream>
+#include <sstream>
 
 #include "../../tensor/error.hpp"
 #include "../../tensor/kernels.hpp"
@@ -143,6 +145,7 @@ void ModelCheckpoint::on_train_begin(TrainingContext& ctx) {
 }
 
 void ModelCheckpoint::on_epoch_end(const EpochLogs& logs, TrainingContext& ctx) {
+  const double previous = best_;
   if (options_.save_best_only) {
     const double current = monitored("ModelCheckpoint", options_.monitor, logs);
     if (!(maximize_ ? current > best_ : current < best_)) return;  // NaN never saves
@@ -153,9 +156,14 @@ void ModelCheckpoint::on_epoch_end(const EpochLogs& logs, TrainingContext& ctx) 
     path.replace(at, 7, std::to_string(logs.epoch));
   options_.save(ctx.model, path);
   last_saved_ = path;
-  if (ctx.verbose != Verbosity::Silent && options_.save_best_only)
-    ctx.out << "Epoch " << logs.epoch << ": " << options_.monitor << " improved to " << best_
-            << ", saved " << path << "\n";
+  // Keras' line, with its five decimals ("from -inf" on the first epoch).
+  if (ctx.verbose != Verbosity::Silent && options_.save_best_only) {
+    std::ostringstream line;
+    line << std::fixed << std::setprecision(5) << "Epoch " << logs.epoch << ": "
+         << options_.monitor << " improved from " << previous << " to " << best_
+         << ", saving model to " << path << "\n";
+    ctx.out << line.str();
+  }
 }
 
 // ---- CSVLogger --------------------------------------------------------------

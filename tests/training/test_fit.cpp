@@ -243,6 +243,11 @@ TEST_CASE("ModelCheckpoint with save_best_only saves improving epochs only") {
   for (int64_t e = 1; e <= 4; ++e) ckpt.on_epoch_end(t.epoch(e, 1.0, acc[e - 1]), t.ctx);
   CHECK(saved == std::vector<std::string>{"model-1.safetensors", "model-2.safetensors",
                                           "model-4.safetensors"});
+  // Keras' wording and five decimals; the skipped epoch 3 prints nothing.
+  CHECK(t.out.str() ==
+        "Epoch 1: val_accuracy improved from -inf to 0.50000, saving model to model-1.safetensors\n"
+        "Epoch 2: val_accuracy improved from 0.50000 to 0.70000, saving model to model-2.safetensors\n"
+        "Epoch 4: val_accuracy improved from 0.70000 to 0.80000, saving model to model-4.safetensors\n");
 }
 
 TEST_CASE("ModelCheckpoint writes a .safetensors that loads back identical") {
