@@ -15,10 +15,19 @@
 // convolution of dout with the rotated kernels instead, and that lowering of
 // dout also yields d weight (conv2d_backward): see backward_input_as_conv.
 //
+// Where the CPU has AVX2 + FMA and the product's output channels come in
+// panels of 16, conv2d and the weight gradient skip the lowering altogether:
+// the direct kernels of conv_direct.hpp read the padded image in place.
+//
 // Output size per spatial dim: (H + 2*pad - dilation*(k-1) - 1) / stride + 1.
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
+#include "conv_direct.hpp"
+#include "gemm_stats.hpp"
 #include "kernels.hpp"
 #include "parallel.hpp"
 
@@ -38,17 +47,29 @@ namespace {
 // ~150), so it is used only when the two differ by at most 1/8.
 constexpr int64_t kMinFlipChannels = 16;
 
-// One image's column matrix, per thread: a buffer that only grows and is
-// kept for the thread's life, so steady-state training steps allocate no
-// lowering scratch at all, however the pool's chunks interleave (the caching
-// allocator alone asked the system for a block now and then when two
-// threads' scratch lifetimes overlapped differently from one step to the
-// next). At most one live use per thread: a kernel takes it, lowers images
-// into it, and is done before any other kernel runs on that thread.
-float* column_scratch(int64_t n) {
-  thread_local std::vector<float> buffer;
+// One image's column matrix (or padded image, or packed dout), per thread: a
+// buffer that only grows and is kept for the thread's life, so steady-state
+// training steps allocate no lowering scratch at all, however the pool's
+// chunks interleave (the caching allocator alone asked the system for a block
+// now and then when two threads' scratch lifetimes overlapped differently
+// from one step to the next). At most one live use per thread and slot: a
+// kernel takes it, lowers images into it, and is done before any other
+// kernel runs on that thread.
+float* column_scratch(int64_t n, int slot = 0) {
+  thread_local std::vector<float> buffers[2];
+  std::vector<float>& buffer = buffers[slot];
   if (buffer.size() < static_cast<size_t>(n)) buffer.resize(static_cast<size_t>(n));
   return buffer.data();
+}
+
+// Whether the direct kernels may run: on by default, EMBER_DIRECT_CONV=0 in
+// the environment or set_direct_conv(false) turns them off (A/B runs, tests).
+std::atomic<bool>& direct_conv_flag() {
+  static std::atomic<bool> flag{[] {
+    const char* env = std::getenv("EMBER_DIRECT_CONV");
+    return !(env && std::strcmp(env, "0") == 0);
+  }()};
+  return flag;
 }
 
 // Checked sizes of one convolution.
@@ -98,6 +119,26 @@ ConvShape check_conv(const char* op, const Shape& input, const Shape& weight,
   s.ow = out_size(s.w, s.kw, g.stride_w, g.pad_w, g.dilation_w);
   return s;
 }
+
+direct::Plan direct_plan(const ConvShape& s, const Conv2dGeometry& g) {
+  return {s.c, s.h, s.w, s.kh, s.kw, s.oh, s.ow, g};
+}
+
+// The direct kernels compute `out_channels` rows of results in panels of 16.
+bool direct_applies(const direct::Plan& plan, int64_t out_channels) {
+  return out_channels % direct::kPanel == 0 && plan.fits() && direct::cpu_supported() &&
+         direct_conv_flag().load(std::memory_order_relaxed);
+}
+
+// The offsets the direct kernels index the padded image with (conv_direct.hpp).
+struct DirectOffsets {
+  std::vector<int32_t> taps, pixels;
+  explicit DirectOffsets(const direct::Plan& plan)
+      : taps(static_cast<size_t>(plan.taps())), pixels(static_cast<size_t>(plan.pixels())) {
+    direct::tap_offsets(plan, taps.data());
+    direct::pixel_offsets(plan, pixels.data());
+  }
+};
 
 // The outputs ow whose input column ow*stride + offset lies inside [0, width).
 struct ValidRange {
@@ -223,6 +264,9 @@ void col2im(const float* columns, int64_t channels, int64_t height, int64_t widt
                    });
 }
 
+void set_direct_conv(bool enabled) { direct_conv_flag().store(enabled); }
+bool direct_conv_enabled() { return direct_conv_flag().load(); }
+
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const Conv2dGeometry& g) {
   const ConvShape s = check_conv("conv2d", input.shape(), weight.shape(), g);
@@ -233,6 +277,22 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
   Tensor out = Tensor::empty({s.n, s.o, s.oh, s.ow});
   const int64_t k = s.patch(), p = s.pixels(), image = s.c * s.h * s.w;
+  const direct::Plan plan = direct_plan(s, g);
+  if (direct_applies(plan, s.o)) {
+    const DirectOffsets offsets(plan);
+    Tensor panels = Tensor::empty({s.o, k});
+    direct::pack_panels(w.data(), s.o, k, panels.data());
+    detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t) {
+      float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
+      for (int64_t n = first; n < last; ++n) {
+        const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
+        GemmTimer timer(false, false, s.o, p, k);  // the GEMM it stands for, for the profiler
+        direct::forward(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels.data(),
+                        b.defined() ? b.data() : nullptr, s.o, out.data() + n * s.o * p);
+      }
+    });
+    return out;
+  }
   const bool pointwise = s.is_pointwise(g);
   // Images are independent: each chunk of the batch lowers into its own columns.
   detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t) {
@@ -334,18 +394,35 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
   const int64_t chunks = detail::chunk_count(s.n, 1);
   std::vector<Tensor> partial(static_cast<size_t>(chunks));
   for (Tensor& t : partial) t = Tensor::zeros(weight_shape);
-  detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
-    float* cols = pointwise ? nullptr : column_scratch(k * p);
-    float* dw = partial[static_cast<size_t>(chunk)].data();
-    for (int64_t n = first; n < last; ++n) {
-      const float* src = x.data() + n * image;
-      if (!pointwise) {
-        im2col(src, s.c, s.h, s.w, s.kh, s.kw, g, cols);
-        src = cols;
+  const direct::Plan plan = direct_plan(s, g);
+  if (direct_applies(plan, s.o)) {
+    const DirectOffsets offsets(plan);
+    detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
+      float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
+      float* panels = column_scratch(s.o * p, 1);  // dout_n^T in panels of 16 channels
+      float* dw = partial[static_cast<size_t>(chunk)].data();
+      for (int64_t n = first; n < last; ++n) {
+        direct::pack_panels(dy.data() + n * s.o * p, s.o, p, panels);
+        const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
+        GemmTimer timer(false, true, s.o, k, p);
+        direct::weight_grad(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels, s.o,
+                            dw);
       }
-      sgemm(false, true, s.o, k, p, 1.0f, dy.data() + n * s.o * p, p, src, p, 1.0f, dw, k);
-    }
-  });
+    });
+  } else {
+    detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
+      float* cols = pointwise ? nullptr : column_scratch(k * p);
+      float* dw = partial[static_cast<size_t>(chunk)].data();
+      for (int64_t n = first; n < last; ++n) {
+        const float* src = x.data() + n * image;
+        if (!pointwise) {
+          im2col(src, s.c, s.h, s.w, s.kh, s.kw, g, cols);
+          src = cols;
+        }
+        sgemm(false, true, s.o, k, p, 1.0f, dy.data() + n * s.o * p, p, src, p, 1.0f, dw, k);
+      }
+    });
+  }
   Tensor dweight = partial[0];
   float* total = dweight.data();
   for (size_t c = 1; c < partial.size(); ++c) {
@@ -366,13 +443,21 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
 Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tensor& weight,
                             const Conv2dGeometry& g, bool need_input, bool need_weight) {
   const ConvShape s = check_conv("conv2d_backward", input.shape(), weight.shape(), g);
-  if (!(need_input && need_weight && backward_input_as_conv(s, g)))
-    return {need_input ? conv2d_backward_input(dout, weight, input.shape(), g) : Tensor(),
-            need_weight ? conv2d_backward_weight(dout, input, weight.shape(), g) : Tensor()};
   const Shape expected{s.n, s.o, s.oh, s.ow};
   EMBER_CHECK(dout.shape() == expected, ShapeError, "conv2d_backward: dout ", dout.shape(),
               " does not match input ", input.shape(), " and weight ", weight.shape(),
               ": expected ", expected);
+  // With the direct kernels neither product needs dout's lowering, so there
+  // is nothing to share: d input runs as the flipped convolution
+  // (conv2d_backward_input), d weight from the input in place.
+  const bool flip = need_input && need_weight && backward_input_as_conv(s, g);
+  const ConvShape flipped_shape{s.n, s.o, s.oh, s.ow, s.c, s.kh, s.kw, s.h, s.w};
+  const bool both_direct =
+      flip && direct_applies(direct_plan(s, g), s.o) &&
+      direct_applies(direct_plan(flipped_shape, flipped_geometry(s, g)), s.c);
+  if (!flip || both_direct)
+    return {need_input ? conv2d_backward_input(dout, weight, input.shape(), g) : Tensor(),
+            need_weight ? conv2d_backward_weight(dout, input, weight.shape(), g) : Tensor()};
   const Tensor dy = contiguous(dout), x = contiguous(input), w = contiguous(weight);
   const Tensor flipped = flip_kernels(w.data(), s.o, s.c, s.kh, s.kw);  // [C, O, kh, kw]
   const Conv2dGeometry fg = flipped_geometry(s, g);

@@ -1,0 +1,150 @@
+// conv_direct.cpp — the direct convolution kernels (see conv_direct.hpp).
+//
+// The kernel functions carry their own target("avx2,fma"), so ember builds
+// for any x86-64 and conv.cpp calls them only when cpu_supported() says the
+// CPU has both. On other architectures cpu_supported() is false and conv.cpp
+// keeps im2col + GEMM; the references stay the judges either way
+// (tests/tensor/test_conv.cpp compares both paths with conv2d_reference).
+#include "conv_direct.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define EMBER_DIRECT_CONV_X86 1
+#endif
+
+namespace ember::kernels::direct {
+
+void tap_offsets(const Plan& plan, int32_t* offsets) {
+  for (int64_t c = 0; c < plan.c; ++c)
+    for (int64_t i = 0; i < plan.kh; ++i)
+      for (int64_t j = 0; j < plan.kw; ++j)
+        *offsets++ = static_cast<int32_t>((c * plan.hp() + i * plan.g.dilation_h) * plan.wp() +
+                                          j * plan.g.dilation_w);
+}
+
+void pixel_offsets(const Plan& plan, int32_t* offsets) {
+  for (int64_t oh = 0; oh < plan.oh; ++oh)
+    for (int64_t ow = 0; ow < plan.ow; ++ow)
+      *offsets++ = static_cast<int32_t>(oh * plan.g.stride_h * plan.wp() + ow * plan.g.stride_w);
+}
+
+const float* pad_image(const Plan& plan, const float* image, float* scratch) {
+  if (!plan.padded()) return image;
+  const int64_t hp = plan.hp(), wp = plan.wp(), ph = plan.g.pad_h, pw = plan.g.pad_w;
+  for (int64_t c = 0; c < plan.c; ++c) {
+    float* plane = scratch + c * hp * wp;
+    std::fill(plane, plane + ph * wp, 0.0f);                  // top rows
+    std::fill(plane + (ph + plan.h) * wp, plane + hp * wp, 0.0f);  // bottom rows
+    for (int64_t y = 0; y < plan.h; ++y) {
+      float* row = plane + (y + ph) * wp;
+      std::fill(row, row + pw, 0.0f);
+      std::memcpy(row + pw, image + (c * plan.h + y) * plan.w,
+                  static_cast<size_t>(plan.w) * sizeof(float));
+      std::fill(row + pw + plan.w, row + wp, 0.0f);
+    }
+  }
+  return scratch;
+}
+
+void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels) {
+  for (int64_t r0 = 0; r0 < rows; r0 += kPanel)
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t r = 0; r < kPanel; ++r) *panels++ = src[(r0 + r) * cols + j];
+}
+
+#ifdef EMBER_DIRECT_CONV_X86
+
+bool cpu_supported() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+
+namespace {
+
+constexpr int kTile = 6;  // rows of the register tile: 6 x 16 results in 12 registers
+
+// result[t][0..15] = init[0..15] (or 0) + sum_i base[t][index[i]] * panel[i][0..15]
+// for t < T. The unroll pragmas matter: without them GCC keeps the
+// accumulator array in memory and stores all twelve registers every
+// iteration (measured: 31 instead of 94 GFLOP/s).
+template <int T>
+[[gnu::target("avx2,fma")]] void tile(const float* const* base, const int32_t* index, int64_t n,
+                                      const float* panel, const float* init,
+                                      float (*result)[kPanel]) {
+  __m256 acc[T][2];
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+    acc[t][0] = init ? _mm256_loadu_ps(init) : _mm256_setzero_ps();
+    acc[t][1] = init ? _mm256_loadu_ps(init + 8) : _mm256_setzero_ps();
+  }
+  for (int64_t i = 0; i < n; ++i, panel += kPanel) {
+    const int32_t at = index[i];
+    const __m256 lo = _mm256_loadu_ps(panel), hi = _mm256_loadu_ps(panel + 8);
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) {
+      const __m256 x = _mm256_broadcast_ss(base[t] + at);
+      acc[t][0] = _mm256_fmadd_ps(x, lo, acc[t][0]);
+      acc[t][1] = _mm256_fmadd_ps(x, hi, acc[t][1]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+    _mm256_storeu_ps(result[t], acc[t][0]);
+    _mm256_storeu_ps(result[t] + 8, acc[t][1]);
+  }
+}
+
+using TileFn = void (*)(const float* const*, const int32_t*, int64_t, const float*, const float*,
+                        float (*)[kPanel]);
+constexpr TileFn kTiles[kTile + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>};
+
+}  // namespace
+
+void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
+             const float* weight_panels, const float* bias, int64_t out_channels, float* out) {
+  const int64_t k = plan.taps(), p = plan.pixels();
+  float result[kTile][kPanel];
+  const float* base[kTile];
+  for (int64_t p0 = 0; p0 < p; p0 += kTile) {
+    const int rows = static_cast<int>(std::min<int64_t>(kTile, p - p0));
+    for (int t = 0; t < rows; ++t) base[t] = padded + pixels[p0 + t];
+    for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel) {
+      kTiles[rows](base, taps, k, weight_panels + o0 * k, bias ? bias + o0 : nullptr, result);
+      // The tile is pixel-major; out is channel-major: 16 runs of `rows` pixels.
+      for (int64_t o = 0; o < kPanel; ++o)
+        for (int t = 0; t < rows; ++t) out[(o0 + o) * p + p0 + t] = result[t][o];
+    }
+  }
+}
+
+void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
+                 const int32_t* pixels, const float* dout_panels, int64_t out_channels,
+                 float* dweight) {
+  const int64_t k = plan.taps(), p = plan.pixels();
+  float result[kTile][kPanel];
+  const float* base[kTile];
+  for (int64_t k0 = 0; k0 < k; k0 += kTile) {
+    const int rows = static_cast<int>(std::min<int64_t>(kTile, k - k0));
+    for (int t = 0; t < rows; ++t) base[t] = padded + taps[k0 + t];
+    for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel) {
+      kTiles[rows](base, pixels, p, dout_panels + o0 * p, nullptr, result);
+      for (int64_t o = 0; o < kPanel; ++o)
+        for (int t = 0; t < rows; ++t) dweight[(o0 + o) * k + k0 + t] += result[t][o];
+    }
+  }
+}
+
+#else  // not x86: conv.cpp never calls the kernels
+
+bool cpu_supported() { return false; }
+void forward(const Plan&, const float*, const int32_t*, const int32_t*, const float*,
+             const float*, int64_t, float*) {}
+void weight_grad(const Plan&, const float*, const int32_t*, const int32_t*, const float*,
+                 int64_t, float*) {}
+
+#endif
+
+}  // namespace ember::kernels::direct
