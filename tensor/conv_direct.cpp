@@ -18,11 +18,16 @@
 namespace ember::kernels::direct {
 
 void tap_offsets(const Plan& plan, int32_t* offsets) {
-  for (int64_t c = 0; c < plan.c; ++c)
-    for (int64_t i = 0; i < plan.kh; ++i)
+  for (int64_t i = 0; i < plan.kh; ++i)
+    for (int64_t c = 0; c < plan.c; ++c)
       for (int64_t j = 0; j < plan.kw; ++j)
         *offsets++ = static_cast<int32_t>((c * plan.hp() + i * plan.g.dilation_h) * plan.wp() +
                                           j * plan.g.dilation_w);
+}
+
+int64_t weight_column(const Plan& plan, int64_t k) {
+  const int64_t j = k % plan.kw, c = k / plan.kw % plan.c, i = k / (plan.kw * plan.c);
+  return (c * plan.kh + i) * plan.kw + j;
 }
 
 void pixel_offsets(const Plan& plan, int32_t* offsets) {
@@ -53,6 +58,51 @@ void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels) {
   for (int64_t r0 = 0; r0 < rows; r0 += kPanel)
     for (int64_t j = 0; j < cols; ++j)
       for (int64_t r = 0; r < kPanel; ++r) *panels++ = src[(r0 + r) * cols + j];
+}
+
+void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels) {
+  const int64_t k = plan.taps();
+  for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel)
+    for (int64_t t = 0; t < k; ++t) {
+      const int64_t column = weight_column(plan, t);
+      for (int64_t o = 0; o < kPanel; ++o) *panels++ = weight[(o0 + o) * k + column];
+    }
+}
+
+namespace {
+
+// ceil(a / b) for b > 0 and any sign of a.
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
+
+// Kernel rows [lo, hi) that read real image rows (not the zero border) for
+// output row oh: 0 <= oh*stride - pad + i*dilation < H.
+struct Range {
+  int64_t lo, hi;
+};
+Range kernel_rows(const Plan& plan, int64_t oh) {
+  const int64_t top = plan.g.pad_h - oh * plan.g.stride_h, d = plan.g.dilation_h;
+  const int64_t lo = std::clamp<int64_t>(ceil_div(top, d), 0, plan.kh);
+  const int64_t hi = std::clamp<int64_t>(ceil_div(top + plan.h, d), lo, plan.kh);
+  return {lo, hi};
+}
+
+// The converse: output rows [lo, hi) for which kernel row i reads real rows.
+Range output_rows(const Plan& plan, int64_t i) {
+  const int64_t top = plan.g.pad_h - i * plan.g.dilation_h, s = plan.g.stride_h;
+  const int64_t lo = std::clamp<int64_t>(ceil_div(top, s), 0, plan.oh);
+  const int64_t hi = std::clamp<int64_t>(ceil_div(top + plan.h, s), lo, plan.oh);
+  return {lo, hi};
+}
+
+}  // namespace
+
+int64_t visited_taps(const Plan& plan) {
+  int64_t total = 0;
+  for (int64_t oh = 0; oh < plan.oh; ++oh) {
+    const Range r = kernel_rows(plan, oh);
+    total += (r.hi - r.lo) * plan.kw * plan.ow;
+  }
+  return total;
 }
 
 #ifdef EMBER_DIRECT_CONV_X86
@@ -105,14 +155,21 @@ constexpr TileFn kTiles[kTile + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4
 
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, float* out) {
-  const int64_t k = plan.taps(), p = plan.pixels();
+  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
   float result[kTile][kPanel];
   const float* base[kTile];
   for (int64_t p0 = 0; p0 < p; p0 += kTile) {
     const int rows = static_cast<int>(std::min<int64_t>(kTile, p - p0));
     for (int t = 0; t < rows; ++t) base[t] = padded + pixels[p0 + t];
+    // The tile's pixels span output rows first..last; kernel rows that read
+    // only the border for all of them contribute nothing (kernel_rows is
+    // monotone in oh, so the union is [lo(last), hi(first))).
+    const int64_t lo = kernel_rows(plan, (p0 + rows - 1) / plan.ow).lo;
+    const int64_t hi = std::max(lo, kernel_rows(plan, p0 / plan.ow).hi);
+    const int64_t first = lo * row_taps, count = (hi - lo) * row_taps;
     for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel) {
-      kTiles[rows](base, taps, k, weight_panels + o0 * k, bias ? bias + o0 : nullptr, result);
+      kTiles[rows](base, taps + first, count, weight_panels + o0 * k + first * kPanel,
+                   bias ? bias + o0 : nullptr, result);
       // The tile is pixel-major; out is channel-major: 16 runs of `rows` pixels.
       for (int64_t o = 0; o < kPanel; ++o)
         for (int t = 0; t < rows; ++t) out[(o0 + o) * p + p0 + t] = result[t][o];
@@ -123,16 +180,26 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
 void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
                  const int32_t* pixels, const float* dout_panels, int64_t out_channels,
                  float* dweight) {
-  const int64_t k = plan.taps(), p = plan.pixels();
+  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
   float result[kTile][kPanel];
   const float* base[kTile];
+  int64_t column[kTile];
   for (int64_t k0 = 0; k0 < k; k0 += kTile) {
     const int rows = static_cast<int>(std::min<int64_t>(kTile, k - k0));
-    for (int t = 0; t < rows; ++t) base[t] = padded + taps[k0 + t];
+    for (int t = 0; t < rows; ++t) {
+      base[t] = padded + taps[k0 + t];
+      column[t] = weight_column(plan, k0 + t);
+    }
+    // Output rows where none of the tile's kernel rows reads a real row
+    // contribute nothing (output_rows is monotone in i, as in forward).
+    const int64_t lo = output_rows(plan, (k0 + rows - 1) / row_taps).lo;
+    const int64_t hi = std::max(lo, output_rows(plan, k0 / row_taps).hi);
+    const int64_t first = lo * plan.ow, count = (hi - lo) * plan.ow;
     for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel) {
-      kTiles[rows](base, pixels, p, dout_panels + o0 * p, nullptr, result);
+      kTiles[rows](base, pixels + first, count, dout_panels + o0 * p + first * kPanel, nullptr,
+                   result);
       for (int64_t o = 0; o < kPanel; ++o)
-        for (int t = 0; t < rows; ++t) dweight[(o0 + o) * k + k0 + t] += result[t][o];
+        for (int t = 0; t < rows; ++t) dweight[(o0 + o) * k + column[t]] += result[t][o];
     }
   }
 }

@@ -8,6 +8,10 @@
 //   pixel p = (oh, ow):   oh * stride_h * Wp + ow * stride_w
 // (Hp, Wp the padded height and width). So the columns need not be
 // materialized: the kernels broadcast those entries straight from the image.
+// Taps are numbered kernel row first, k = (i * C + c) * kw + j, so the taps
+// of one kernel row are a contiguous run: where a kernel row reads only the
+// zero border (the top and bottom rows of the output, most of them for the
+// flipped convolution of a 'valid' layer's d input), the kernels skip it.
 // Both kernels keep a tile of 6 x 16 results in twelve AVX registers:
 //   forward:        6 pixels x 16 output channels, summed over the K taps
 //   weight grad:    6 taps   x 16 output channels, summed over the P pixels
@@ -50,6 +54,11 @@ struct Plan {
 // tap_offset(k) for k in [0, K), pixel_offset(p) for p in [0, P) (see the top).
 void tap_offsets(const Plan& plan, int32_t* offsets);
 void pixel_offsets(const Plan& plan, int32_t* offsets);
+// Where tap k (kernel row first) sits in a weight [O, C, kh, kw]: (c * kh + i) * kw + j.
+int64_t weight_column(const Plan& plan, int64_t k);
+// (pixel, tap) pairs per input and output channel that forward multiplies,
+// border rows skipped: OH*OW*kh*kw at most (the GEMM's count).
+int64_t visited_taps(const Plan& plan);
 
 // The image with its zero border, in `scratch` (plan.padded_size() floats);
 // the image itself when there is no padding.
@@ -58,14 +67,16 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch);
 // [rows, cols] row-major (rows a multiple of kPanel) -> panels
 // [rows / 16][cols][16]: panel r holds rows 16r..16r+15, column by column.
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels);
+// The same for a weight [O, C, kh, kw] seen as [O, K], its columns in tap order.
+void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels);
 
 // out [O, P] = weight x columns (+ bias[o] if bias is not null), from the
-// padded image and weight packed into panels (pack_panels of [O, K]).
+// padded image and the weight packed by pack_weight.
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, float* out);
 
-// dweight [O, K] += dout x columns^T, from the padded image and dout packed
-// into panels (pack_panels of [O, P]).
+// dweight [O, C, kh, kw] += dout x columns^T, from the padded image and dout
+// packed into panels (pack_panels of [O, P]).
 void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
                  const int32_t* pixels, const float* dout_panels, int64_t out_channels,
                  float* dweight);

@@ -57,6 +57,12 @@ const std::vector<Case> kCases = {
      {.pad_h = 1, .pad_w = 1}},
     {"5x5 same, 17 -> 16 (flipped backward, its conv im2col)", 2, 17, 5, 6, 16, 5, 5,
      {.pad_h = 2, .pad_w = 2}},
+    {"3x3 same, 16 -> 32 (flipped backward with fewer inputs than outputs)", 2, 16, 5, 8, 32, 3,
+     3, {.pad_h = 1, .pad_w = 1}},
+    {"5x5 valid, 16 -> 32 (flipped backward skipping dout's border rows)", 2, 16, 14, 13, 32, 5,
+     5, {}},
+    {"3x3 dilation 2, pad 1, 32 -> 16 (flipped, border rows skipped)", 1, 32, 9, 8, 16, 3, 3,
+     {.pad_h = 1, .pad_w = 1, .dilation_h = 2, .dilation_w = 2}},
 };
 
 Tensor naive_backward_input(const Tensor& dout, const Tensor& weight, const Shape& in,
