@@ -68,6 +68,10 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Te
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               std::pair<int64_t, int64_t> stride, std::pair<int64_t, int64_t> padding,
               std::pair<int64_t, int64_t> dilation = {1, 1});
+// relu(conv2d(...)) in one pass over the output (what Conv2d with a ReLU runs).
+Tensor conv2d_relu(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                   std::pair<int64_t, int64_t> stride, std::pair<int64_t, int64_t> padding,
+                   std::pair<int64_t, int64_t> dilation = {1, 1});
 // stride 0 means stride = kernel_size, as PyTorch's stride=None.
 Tensor max_pool2d(const Tensor& input, int64_t kernel_size, int64_t stride = 0,
                   int64_t padding = 0);

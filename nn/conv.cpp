@@ -63,6 +63,9 @@ Tensor Conv2d::forward(const Tensor& x) {
     input = ember::pad2d(x, {p.w.before, p.w.after, p.h.before, p.h.after});
     padding = {0, 0};
   }
+  if (o.activation == Activation::ReLU)  // fused: one pass over the output instead of two
+    return ember::conv2d_relu(input, weight_, bias_, {o.stride.h, o.stride.w}, padding,
+                              {o.dilation.h, o.dilation.w});
   Tensor y = ember::conv2d(input, weight_, bias_, {o.stride.h, o.stride.w}, padding,
                            {o.dilation.h, o.dilation.w});
   return apply_activation(o.activation, y);

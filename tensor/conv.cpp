@@ -268,7 +268,7 @@ void set_direct_conv(bool enabled) { direct_conv_flag().store(enabled); }
 bool direct_conv_enabled() { return direct_conv_flag().load(); }
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
-              const Conv2dGeometry& g) {
+              const Conv2dGeometry& g, bool relu) {
   const ConvShape s = check_conv("conv2d", input.shape(), weight.shape(), g);
   if (bias.defined())
     EMBER_CHECK(bias.shape() == Shape{s.o}, ShapeError, "conv2d: bias ", bias.shape(),
@@ -284,11 +284,13 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
     direct::pack_weight(plan, w.data(), s.o, panels.data());
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t) {
       float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
+      float* stage = column_scratch(s.o * p, 1);
       for (int64_t n = first; n < last; ++n) {
         const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
         GemmTimer timer(false, false, s.o, p, k);  // the GEMM it stands for, for the profiler
         direct::forward(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels.data(),
-                        b.defined() ? b.data() : nullptr, s.o, out.data() + n * s.o * p);
+                        b.defined() ? b.data() : nullptr, s.o, relu, stage,
+                        out.data() + n * s.o * p);
       }
     });
     return out;
@@ -308,6 +310,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
         src = cols;
       }
       sgemm(false, false, s.o, p, k, 1.0f, w.data(), k, src, p, b.defined() ? 1.0f : 0.0f, y, p);
+      if (relu)  // while the image's output is still in cache
+        for (int64_t i = 0; i < s.o * p; ++i) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
     }
   });
   return out;

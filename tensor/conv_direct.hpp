@@ -71,9 +71,12 @@ void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels);
 void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels);
 
 // out [O, P] = weight x columns (+ bias[o] if bias is not null), from the
-// padded image and the weight packed by pack_weight.
+// padded image and the weight packed by pack_weight; max(out, 0) with relu.
+// The tiles land pixel-major in `stage` (P * O floats), transposed into out
+// at the end.
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
-             const float* weight_panels, const float* bias, int64_t out_channels, float* out);
+             const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
+             float* stage, float* out);
 
 // dweight [O, C, kh, kw] += dout x columns^T, from the padded image and dout
 // packed into panels (pack_panels of [O, P]).

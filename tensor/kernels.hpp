@@ -121,9 +121,10 @@ void col2im(const float* columns, int64_t channels, int64_t height, int64_t widt
 // benchmarks A/B them). EMBER_DIRECT_CONV=0 in the environment starts with false.
 void set_direct_conv(bool enabled);
 bool direct_conv_enabled();
-// input [N,C,H,W], weight [O,C,kh,kw], bias [O] or undefined -> [N,O,OH,OW].
+// input [N,C,H,W], weight [O,C,kh,kw], bias [O] or undefined -> [N,O,OH,OW];
+// relu: max(out, 0), fused into the pass that writes out.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
-              const Conv2dGeometry& g);
+              const Conv2dGeometry& g, bool relu = false);
 Tensor conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor& bias,
                         const Conv2dGeometry& g);  // direct 7-loop convolution
 // The two backward products: dinput from (dout, weight), dweight from (dout, input).

@@ -126,6 +126,7 @@ TEST_CASE("direct convolution: forward and both backward products equal the refe
       DirectConv on(direct);
       check_close(k::conv2d(x, w, b, c.g), y_ref);
       check_close(k::conv2d(x, w, Tensor(), c.g), y0_ref);
+      check_close(k::conv2d(x, w, b, c.g, true), k::relu(y_ref));
       check_close(k::conv2d_backward_input(dy, w, x.shape(), c.g), dx_ref);
       check_close(k::conv2d_backward_weight(dy, x, w.shape(), c.g), dw_ref);
       k::Conv2dGrads both = k::conv2d_backward(dy, x, w, c.g, true, true);
