@@ -16,8 +16,9 @@
 // dout also yields d weight (conv2d_backward): see backward_input_as_conv.
 //
 // Where the CPU has AVX2 + FMA and the product's output channels come in
-// panels of 16, conv2d and the weight gradient skip the lowering altogether:
-// the direct kernels of conv_direct.hpp read the padded image in place.
+// panels of 16 (or are at most 8), conv2d and the weight gradient skip the
+// lowering altogether: the direct kernels of conv_direct.hpp read the padded
+// image in place.
 //
 // Output size per spatial dim: (H + 2*pad - dilation*(k-1) - 1) / stride + 1.
 #include <algorithm>
@@ -124,9 +125,10 @@ direct::Plan direct_plan(const ConvShape& s, const Conv2dGeometry& g) {
   return {s.c, s.h, s.w, s.kh, s.kw, s.oh, s.ow, g};
 }
 
-// The direct kernels compute `out_channels` rows of results in panels of 16.
+// The direct kernels compute `out_channels` rows of results in panels of 16,
+// or up to 8 in one panel of 8 (conv_direct.hpp: panels_fit).
 bool direct_applies(const direct::Plan& plan, int64_t out_channels) {
-  return out_channels % direct::kPanel == 0 && plan.fits() && direct::cpu_supported() &&
+  return direct::panels_fit(out_channels) && plan.fits() && direct::cpu_supported() &&
          direct_conv_flag().load(std::memory_order_relaxed);
 }
 
@@ -280,11 +282,11 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const direct::Plan plan = direct_plan(s, g);
   if (direct_applies(plan, s.o)) {
     const DirectOffsets offsets(plan);
-    Tensor panels = Tensor::empty({s.o, k});
+    Tensor panels = Tensor::empty({direct::panel_rows(s.o), k});
     direct::pack_weight(plan, w.data(), s.o, panels.data());
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t) {
       float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
-      float* stage = column_scratch(s.o * p, 1);
+      float* stage = column_scratch(direct::panel_rows(s.o) * p, 1);
       for (int64_t n = first; n < last; ++n) {
         const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
         GemmTimer timer(false, false, s.o, p, k);  // the GEMM it stands for, for the profiler
@@ -420,7 +422,8 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
     const DirectOffsets offsets(plan);
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
       float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
-      float* panels = column_scratch(s.o * p, 1);  // dout_n^T in panels of 16 channels
+      // dout_n^T in panels of 16 (or 8) channels
+      float* panels = column_scratch(direct::panel_rows(s.o) * p, 1);
       float* dw = partial[static_cast<size_t>(chunk)].data();
       for (int64_t n = first; n < last; ++n) {
         direct::pack_panels(dy.data() + n * s.o * p, s.o, p, panels);

@@ -55,17 +55,19 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch) {
 }
 
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels) {
-  for (int64_t r0 = 0; r0 < rows; r0 += kPanel)
+  const int64_t width = panel_width(rows);
+  for (int64_t r0 = 0; r0 < rows; r0 += width)
     for (int64_t j = 0; j < cols; ++j)
-      for (int64_t r = 0; r < kPanel; ++r) *panels++ = src[(r0 + r) * cols + j];
+      for (int64_t r = r0; r < r0 + width; ++r) *panels++ = r < rows ? src[r * cols + j] : 0.0f;
 }
 
 void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels) {
-  const int64_t k = plan.taps();
-  for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel)
+  const int64_t k = plan.taps(), width = panel_width(out_channels);
+  for (int64_t o0 = 0; o0 < out_channels; o0 += width)
     for (int64_t t = 0; t < k; ++t) {
       const int64_t column = weight_column(plan, t);
-      for (int64_t o = 0; o < kPanel; ++o) *panels++ = weight[(o0 + o) * k + column];
+      for (int64_t o = o0; o < o0 + width; ++o)
+        *panels++ = o < out_channels ? weight[o * k + column] : 0.0f;
     }
 }
 
@@ -114,54 +116,66 @@ bool cpu_supported() {
 
 namespace {
 
-constexpr int kTile = 6;  // rows of the register tile: 6 x 16 results in 12 registers
-
-// result[t * ld + 0..15] = init[0..15] (or 0) + sum_i base[t][index[i]] * panel[i][0..15]
-// for t < T. The unroll pragmas matter: without them GCC keeps the
-// accumulator array in memory and stores all twelve registers every
-// iteration (measured: 31 instead of 94 GFLOP/s).
-template <int T>
+// result[t * ld + 0..8V-1] = init[0..8V-1] (or 0) + sum_i base[t][index[i]] * panel[i][0..8V-1]
+// for t < T: V = 2 for 16-wide panels (6 rows, twelve accumulators), V = 1
+// for 8-wide ones (12 rows, twelve too). The unroll pragmas matter: without
+// them GCC keeps the accumulator array in memory and stores all twelve
+// registers every iteration (measured: 31 instead of 94 GFLOP/s).
+template <int T, int V>
 [[gnu::target("avx2,fma")]] void tile(const float* const* base, const int32_t* index, int64_t n,
                                       const float* panel, const float* init, float* result,
                                       int64_t ld) {
-  __m256 acc[T][2];
-#pragma GCC unroll 8
-  for (int t = 0; t < T; ++t) {
-    acc[t][0] = init ? _mm256_loadu_ps(init) : _mm256_setzero_ps();
-    acc[t][1] = init ? _mm256_loadu_ps(init + 8) : _mm256_setzero_ps();
-  }
-  for (int64_t i = 0; i < n; ++i, panel += kPanel) {
+  __m256 acc[T][V];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) acc[t][v] = init ? _mm256_loadu_ps(init + 8 * v) : _mm256_setzero_ps();
+  for (int64_t i = 0; i < n; ++i, panel += 8 * V) {
     const int32_t at = index[i];
-    const __m256 lo = _mm256_loadu_ps(panel), hi = _mm256_loadu_ps(panel + 8);
-#pragma GCC unroll 8
+    __m256 w[V];
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) w[v] = _mm256_loadu_ps(panel + 8 * v);
+#pragma GCC unroll 16
     for (int t = 0; t < T; ++t) {
       const __m256 x = _mm256_broadcast_ss(base[t] + at);
-      acc[t][0] = _mm256_fmadd_ps(x, lo, acc[t][0]);
-      acc[t][1] = _mm256_fmadd_ps(x, hi, acc[t][1]);
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) acc[t][v] = _mm256_fmadd_ps(x, w[v], acc[t][v]);
     }
   }
-#pragma GCC unroll 8
-  for (int t = 0; t < T; ++t) {
-    _mm256_storeu_ps(result + t * ld, acc[t][0]);
-    _mm256_storeu_ps(result + t * ld + 8, acc[t][1]);
-  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) _mm256_storeu_ps(result + t * ld + 8 * v, acc[t][v]);
 }
 
 using TileFn = void (*)(const float* const*, const int32_t*, int64_t, const float*, const float*,
                         float*, int64_t);
-constexpr TileFn kTiles[kTile + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>};
+constexpr int kMaxTile = 12;
+constexpr TileFn kTiles16[kMaxTile + 1] = {nullptr,     tile<1, 2>, tile<2, 2>, tile<3, 2>,
+                                           tile<4, 2>, tile<5, 2>, tile<6, 2>};
+constexpr TileFn kTiles8[kMaxTile + 1] = {
+    nullptr,    tile<1, 1>, tile<2, 1>, tile<3, 1>, tile<4, 1>,  tile<5, 1>,  tile<6, 1>,
+    tile<7, 1>, tile<8, 1>, tile<9, 1>, tile<10, 1>, tile<11, 1>, tile<12, 1>};
+
+// The kernel set for a panel width: its tile functions and rows per tile.
+struct Tiles {
+  const TileFn* fn;
+  int rows;
+};
+Tiles tiles_for(int64_t width) { return width == 16 ? Tiles{kTiles16, 6} : Tiles{kTiles8, 12}; }
 
 // out [cols, rows] = src [rows, cols]^T, in 8 x 8 blocks through registers
 // (the forward's results come pixel-major, one row of O channels per pixel;
 // storing them channel by channel from the tile took 96 scalar stores per
 // 6 x 16 tile, as much time as the multiply-adds when K is 9..49).
 // With relu, max(x, 0) on the way (the fused activation of conv2d).
+// Only the first out_rows columns of src are written (the rest pad the last panel).
 [[gnu::target("avx2,fma")]] void transpose(const float* src, int64_t rows, int64_t cols,
-                                           bool relu, float* out) {
+                                           int64_t out_rows, bool relu, float* out) {
   const int64_t rows8 = rows - rows % 8;
   const __m256 zero = _mm256_setzero_ps();
   for (int64_t r0 = 0; r0 < rows8; r0 += 8)
-    for (int64_t c0 = 0; c0 < cols; c0 += 8) {  // cols is a multiple of 16
+    for (int64_t c0 = 0; c0 < out_rows; c0 += 8) {  // cols is a multiple of 8
       __m256 v[8], u[8];
 #pragma GCC unroll 8
       for (int i = 0; i < 8; ++i) {
@@ -182,13 +196,16 @@ constexpr TileFn kTiles[kTile + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4
       }
 #pragma GCC unroll 8
       for (int i = 0; i < 4; ++i) {
-        _mm256_storeu_ps(out + (c0 + i) * rows + r0, _mm256_permute2f128_ps(v[i], v[i + 4], 0x20));
-        _mm256_storeu_ps(out + (c0 + i + 4) * rows + r0,
-                         _mm256_permute2f128_ps(v[i], v[i + 4], 0x31));
+        if (c0 + i < out_rows)
+          _mm256_storeu_ps(out + (c0 + i) * rows + r0,
+                           _mm256_permute2f128_ps(v[i], v[i + 4], 0x20));
+        if (c0 + i + 4 < out_rows)
+          _mm256_storeu_ps(out + (c0 + i + 4) * rows + r0,
+                           _mm256_permute2f128_ps(v[i], v[i + 4], 0x31));
       }
     }
   for (int64_t r = rows8; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
+    for (int64_t c = 0; c < out_rows; ++c)
       out[c * rows + r] = relu && !(src[r * cols + c] > 0.0f) ? 0.0f : src[r * cols + c];
 }
 
@@ -198,9 +215,13 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
              float* stage, float* out) {
   const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
-  const float* base[kTile];
-  for (int64_t p0 = 0; p0 < p; p0 += kTile) {
-    const int rows = static_cast<int>(std::min<int64_t>(kTile, p - p0));
+  const int64_t width = panel_width(out_channels), stride = panel_rows(out_channels);
+  const Tiles tiles = tiles_for(width);
+  float last_bias[kPanel] = {};  // the last panel's bias, zeros past the last channel
+  if (bias) std::copy(bias + stride - width, bias + out_channels, last_bias);
+  const float* base[kMaxTile];
+  for (int64_t p0 = 0; p0 < p; p0 += tiles.rows) {
+    const int rows = static_cast<int>(std::min<int64_t>(tiles.rows, p - p0));
     for (int t = 0; t < rows; ++t) base[t] = padded + pixels[p0 + t];
     // The tile's pixels span output rows first..last; kernel rows that read
     // only the border for all of them contribute nothing (kernel_rows is
@@ -208,22 +229,25 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
     const int64_t lo = kernel_rows(plan, (p0 + rows - 1) / plan.ow).lo;
     const int64_t hi = std::max(lo, kernel_rows(plan, p0 / plan.ow).hi);
     const int64_t first = lo * row_taps, count = (hi - lo) * row_taps;
-    for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel)
-      kTiles[rows](base, taps + first, count, weight_panels + o0 * k + first * kPanel,
-                   bias ? bias + o0 : nullptr, stage + p0 * out_channels + o0, out_channels);
+    for (int64_t o0 = 0; o0 < stride; o0 += width)
+      tiles.fn[rows](base, taps + first, count, weight_panels + o0 * k + first * width,
+                     !bias ? nullptr : o0 + width < stride ? bias + o0 : last_bias,
+                     stage + p0 * stride + o0, stride);
   }
-  transpose(stage, p, out_channels, relu, out);  // [P, O] -> [O, P]
+  transpose(stage, p, stride, out_channels, relu, out);  // [P, O] -> [O, P]
 }
 
 void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
                  const int32_t* pixels, const float* dout_panels, int64_t out_channels,
                  float* dweight) {
   const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
-  float result[kTile][kPanel];
-  const float* base[kTile];
-  int64_t column[kTile];
-  for (int64_t k0 = 0; k0 < k; k0 += kTile) {
-    const int rows = static_cast<int>(std::min<int64_t>(kTile, k - k0));
+  const int64_t width = panel_width(out_channels);
+  const Tiles tiles = tiles_for(width);
+  float result[kMaxTile * 8];  // rows x width, at most 12 x 8 or 6 x 16
+  const float* base[kMaxTile];
+  int64_t column[kMaxTile];
+  for (int64_t k0 = 0; k0 < k; k0 += tiles.rows) {
+    const int rows = static_cast<int>(std::min<int64_t>(tiles.rows, k - k0));
     for (int t = 0; t < rows; ++t) {
       base[t] = padded + taps[k0 + t];
       column[t] = weight_column(plan, k0 + t);
@@ -233,11 +257,11 @@ void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
     const int64_t lo = output_rows(plan, (k0 + rows - 1) / row_taps).lo;
     const int64_t hi = std::max(lo, output_rows(plan, k0 / row_taps).hi);
     const int64_t first = lo * plan.ow, count = (hi - lo) * plan.ow;
-    for (int64_t o0 = 0; o0 < out_channels; o0 += kPanel) {
-      kTiles[rows](base, pixels + first, count, dout_panels + o0 * p + first * kPanel, nullptr,
-                   result[0], kPanel);
-      for (int64_t o = 0; o < kPanel; ++o)
-        for (int t = 0; t < rows; ++t) dweight[(o0 + o) * k + column[t]] += result[t][o];
+    for (int64_t o0 = 0; o0 < out_channels; o0 += width) {
+      tiles.fn[rows](base, pixels + first, count, dout_panels + o0 * p + first * width, nullptr,
+                     result, width);
+      for (int64_t o = 0; o < std::min(width, out_channels - o0); ++o)
+        for (int t = 0; t < rows; ++t) dweight[(o0 + o) * k + column[t]] += result[t * width + o];
     }
   }
 }

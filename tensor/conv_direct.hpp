@@ -31,6 +31,15 @@
 namespace ember::kernels::direct {
 
 constexpr int64_t kPanel = 16;  // output channels per panel (two AVX registers)
+// Whole 16-channel panels, or for up to 8 channels one 8-wide panel (one
+// register; its tiles are 12 x 8, the same twelve accumulators), padded
+// with zeros: LeNet-5's 6 channels. Other counts go through im2col.
+inline bool panels_fit(int64_t channels) { return channels % kPanel == 0 || channels <= 8; }
+inline int64_t panel_width(int64_t channels) { return channels % kPanel == 0 ? kPanel : 8; }
+inline int64_t panel_rows(int64_t channels) {  // channels rounded up to whole panels
+  const int64_t width = panel_width(channels);
+  return (channels + width - 1) / width * width;
+}
 
 // True when this CPU runs AVX2 + FMA (and ember was built for x86-64).
 bool cpu_supported();
@@ -64,16 +73,17 @@ int64_t visited_taps(const Plan& plan);
 // the image itself when there is no padding.
 const float* pad_image(const Plan& plan, const float* image, float* scratch);
 
-// [rows, cols] row-major (rows a multiple of kPanel) -> panels
-// [rows / 16][cols][16]: panel r holds rows 16r..16r+15, column by column.
+// [rows, cols] row-major (panels_fit(rows)) -> panels [panel_rows(rows) / w][cols][w]
+// with w = panel_width(rows): panel r holds rows wr..wr+w-1 column by
+// column, zeros past the last row.
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels);
 // The same for a weight [O, C, kh, kw] seen as [O, K], its columns in tap order.
 void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels);
 
 // out [O, P] = weight x columns (+ bias[o] if bias is not null), from the
 // padded image and the weight packed by pack_weight; max(out, 0) with relu.
-// The tiles land pixel-major in `stage` (P * O floats), transposed into out
-// at the end.
+// The tiles land pixel-major in `stage` (P * panel_rows(O) floats),
+// transposed into out at the end.
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
              float* stage, float* out);

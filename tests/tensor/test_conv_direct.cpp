@@ -1,8 +1,9 @@
 // test_conv_direct.cpp — the direct convolution kernels (tensor/conv_direct.hpp)
 // against the 7-loop reference and naive backward loops, at sizes chosen to
 // hit every edge of their tiles: pixel and tap counts that are not multiples
-// of the 6-row tile (and smaller than it), channel counts of one and several
-// 16-wide panels, strides, dilations, unequal padding, non-contiguous inputs.
+// of the 6- or 12-row tiles (and smaller), channel counts of one and several
+// 16-wide panels and of a padded 8-wide one, strides, dilations, unequal
+// padding, non-contiguous inputs.
 // Each case also runs with the direct kernels switched off (im2col + GEMM),
 // so both paths are checked against the same references.
 #include <doctest/doctest.h>
@@ -39,8 +40,16 @@ struct Case {
   k::Conv2dGeometry g;
 };
 
-// o is always a multiple of 16 (the direct kernels' panels).
+// Output channels in whole 16-wide panels, or up to 8 in one padded 8-wide panel.
 const std::vector<Case> kCases = {
+    {"5x5 same, 1 -> 6 (LeNet-5's first layer: one 8-wide panel, 6 lanes used)", 3, 1, 9, 8, 6,
+     5, 5, {.pad_h = 2, .pad_w = 2}},
+    {"3x3 stride 2, 3 -> 8 (a full 8-wide panel, tiles of 12 pixels)", 2, 3, 13, 11, 8, 3, 3,
+     {.stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1}},
+    {"1 output channel, dilation 2", 2, 4, 9, 9, 1, 3, 2, {.pad_h = 1, .dilation_h = 2}},
+    {"5x5 valid, 6 -> 16 (flipped d input in an 8-wide panel)", 2, 6, 11, 10, 16, 5, 5, {}},
+    {"3x3 same, 16 -> 20 (neither: im2col + GEMM)", 2, 16, 6, 7, 20, 3, 3,
+     {.pad_h = 1, .pad_w = 1}},
     {"5x5 same, 32 -> 32 (CNN model 1's shape, smaller image)", 3, 32, 9, 11, 32, 5, 5,
      {.pad_h = 2, .pad_w = 2}},
     {"7x7 valid, 5 -> 16", 2, 5, 12, 10, 16, 7, 7, {}},
