@@ -1,7 +1,8 @@
 // bench_conv.cpp — conv2d forward and both backward products at the
-// tutorials' layer shapes: im2col + OpenBLAS vs the direct-loop reference,
-// plus the lowering (im2col) alone and the 2x2 max pooling that follows
-// some of them.
+// tutorials' layer shapes: the fast path (the direct AVX2 kernels where they
+// apply, tensor/conv_direct.hpp), im2col + OpenBLAS, and the direct-loop
+// reference, plus the lowering (im2col) alone and the 2x2 max pooling that
+// follows some of them.
 //
 // The fast path runs at each tutorial's batch size; the reference runs one
 // image (it is ~100x slower), which leaves GFLOP/s comparable.
@@ -29,6 +30,14 @@ void conv_forward(benchmark::State& state, const ConvLayer& l) {
   Tensor x = input_of(l, l.batch), w = weight_of(l), b = Tensor::randn({l.out_channels});
   for (auto _ : state) benchmark::DoNotOptimize(k::conv2d(x, w, b, geometry(l)).data());
   ember::bench::report_flops(state, l.flops(l.batch));
+}
+
+// The same with the direct kernels off: im2col + OpenBLAS per image.
+void conv_forward_im2col(benchmark::State& state, const ConvLayer& l) {
+  const bool before = k::direct_conv_enabled();
+  k::set_direct_conv(false);
+  conv_forward(state, l);
+  k::set_direct_conv(before);
 }
 
 void conv_forward_reference(benchmark::State& state, const ConvLayer& l) {
@@ -92,6 +101,7 @@ const bool registered = [] {
   using Fn = void (*)(benchmark::State&, const ConvLayer&);
   const std::pair<const char*, Fn> suites[] = {
       {"conv2d_forward/", conv_forward},
+      {"conv2d_forward_im2col/", conv_forward_im2col},
       {"conv2d_forward_reference_batch1/", conv_forward_reference},
       {"conv2d_backward_input/", conv_backward_input},
       {"conv2d_backward_weight/", conv_backward_weight},

@@ -4,7 +4,7 @@
 // for any x86-64 and conv.cpp calls them only when cpu_supported() says the
 // CPU has both. On other architectures cpu_supported() is false and conv.cpp
 // keeps im2col + GEMM; the references stay the judges either way
-// (tests/tensor/test_conv.cpp compares both paths with conv2d_reference).
+// (tests/tensor/test_conv_direct.cpp runs both paths against conv2d_reference).
 #include "conv_direct.hpp"
 
 #include <algorithm>
@@ -122,7 +122,8 @@ template <int T, int V>
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t)
 #pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) acc[t][v] = init ? _mm256_loadu_ps(init + 8 * v) : _mm256_setzero_ps();
+    for (int v = 0; v < V; ++v)
+      acc[t][v] = init ? _mm256_loadu_ps(init + 8 * v) : _mm256_setzero_ps();
   for (int64_t i = 0; i < n; ++i, panel += 8 * V) {
     const int32_t at = index[i];
     __m256 w[V];

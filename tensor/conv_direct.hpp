@@ -18,8 +18,9 @@
 // and the 16 channels come from a "panel", a [rows, 16] slice of the other
 // operand stored row by row (weight^T for the forward, dout^T for the weight
 // gradient), so the inner loop is: load 16 floats of the panel, broadcast 6
-// image values, 12 FMAs. Measured alone on the Zen 3 (one thread, per image,
-// forward incl. the padding copy): 94 GFLOP/s at CNN model 1's 5x5 32->32
+// image values, 12 FMAs (up to 8 channels: 12 x 8 tiles from 8-wide panels).
+// Measured alone on the Zen 3 (one thread, per image, forward incl. the
+// padding copy): 94 GFLOP/s at CNN model 1's 5x5 32->32
 // (OpenBLAS at the same GEMM shape: 72, and 55 with im2col), 96 at
 // experiment 001's 7x7 64->32 (OpenBLAS 77).
 #pragma once
