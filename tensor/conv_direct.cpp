@@ -54,8 +54,33 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch) {
   return scratch;
 }
 
+namespace {
+
+// The row kernel's channel groups: out_channels split into ceil(O / 6) groups
+// as even as possible (7 -> 4 + 3, 8 -> 4 + 4); group g starts at channel
+// first(g) and has size(g) channels.
+struct RowGroups {
+  int64_t count, base, extra;
+  explicit RowGroups(int64_t out_channels)
+      : count((out_channels + 5) / 6), base(out_channels / count), extra(out_channels % count) {}
+  int64_t size(int64_t g) const { return base + (g < extra ? 1 : 0); }
+  int64_t first(int64_t g) const { return g * base + std::min(g, extra); }
+};
+
+}  // namespace
+
 void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels) {
   const int64_t k = plan.taps(), width = panel_width(out_channels);
+  if (row_kernel_applies(plan, out_channels)) {
+    const RowGroups groups(out_channels);
+    for (int64_t g = 0; g < groups.count; ++g)
+      for (int64_t t = 0; t < k; ++t) {
+        const int64_t column = weight_column(plan, t);
+        for (int64_t o = groups.first(g); o < groups.first(g) + groups.size(g); ++o)
+          *panels++ = weight[o * k + column];
+      }
+    return;
+  }
   for (int64_t o0 = 0; o0 < out_channels; o0 += width)
     for (int64_t t = 0; t < k; ++t) {
       const int64_t column = weight_column(plan, t);
@@ -151,6 +176,69 @@ constexpr TileFn kTiles8[kMaxTile + 1] = {
     nullptr,    tile<1, 1>, tile<2, 1>, tile<3, 1>, tile<4, 1>,  tile<5, 1>,  tile<6, 1>,
     tile<7, 1>, tile<8, 1>, tile<9, 1>, tile<10, 1>, tile<11, 1>, tile<12, 1>};
 
+// The row kernel's tile: out[g * ld + 0..15] = bias[g] (or 0) +
+// sum_i w[i][g] * src[index[i] + 0..15] for g < G, i < n (G <= 6: 2G of the
+// sixteen AVX registers accumulate, two hold the image vectors).
+template <int G>
+[[gnu::target("avx2,fma")]] void row_tile(const float* src, const int32_t* index, int64_t n,
+                                          const float* w, const float* bias, bool relu,
+                                          float* out, int64_t ld) {
+  __m256 acc[G][2];
+#pragma GCC unroll 8
+  for (int g = 0; g < G; ++g)
+    acc[g][0] = acc[g][1] = bias ? _mm256_broadcast_ss(bias + g) : _mm256_setzero_ps();
+  for (int64_t i = 0; i < n; ++i, w += G) {
+    const float* x = src + index[i];
+    const __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) {
+      const __m256 wg = _mm256_broadcast_ss(w + g);
+      acc[g][0] = _mm256_fmadd_ps(x0, wg, acc[g][0]);
+      acc[g][1] = _mm256_fmadd_ps(x1, wg, acc[g][1]);
+    }
+  }
+  const __m256 zero = _mm256_setzero_ps();
+#pragma GCC unroll 8
+  for (int g = 0; g < G; ++g) {
+    if (relu) {  // NaN -> 0, as kernels::relu
+      acc[g][0] = _mm256_max_ps(acc[g][0], zero);
+      acc[g][1] = _mm256_max_ps(acc[g][1], zero);
+    }
+    _mm256_storeu_ps(out + g * ld, acc[g][0]);
+    _mm256_storeu_ps(out + g * ld + 8, acc[g][1]);
+  }
+}
+
+using RowTileFn = void (*)(const float*, const int32_t*, int64_t, const float*, const float*,
+                           bool, float*, int64_t);
+constexpr RowTileFn kRowTiles[7] = {nullptr,     row_tile<1>, row_tile<2>, row_tile<3>,
+                                    row_tile<4>, row_tile<5>, row_tile<6>};
+
+// forward() for row_kernel_applies: per output row, tiles of 16 pixels from
+// the left; the last tile ends at the row's end, overlapping the one before
+// (it recomputes up to 15 pixels, the same values) instead of reading past
+// the row: with stride 1 the padded row holds exactly ow + (kw - 1) *
+// dilation pixels, all the last tile reads.
+void forward_rows(const Plan& plan, const float* padded, const int32_t* taps,
+                  const float* weight, const float* bias, int64_t out_channels, bool relu,
+                  float* out) {
+  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
+  const RowGroups groups(out_channels);
+  for (int64_t oh = 0; oh < plan.oh; ++oh) {
+    const Range r = kernel_rows(plan, oh);
+    const int64_t first = r.lo * row_taps, count = (r.hi - r.lo) * row_taps;
+    const float* row = padded + oh * plan.g.stride_h * plan.wp();
+    for (int64_t ow0 = 0; ow0 < plan.ow; ow0 += 16) {
+      const int64_t at = std::min(ow0, plan.ow - 16);
+      for (int64_t g = 0; g < groups.count; ++g) {
+        const int64_t o0 = groups.first(g), size = groups.size(g);
+        kRowTiles[size](row + at, taps + first, count, weight + o0 * k + first * size,
+                        bias ? bias + o0 : nullptr, relu, out + o0 * p + oh * plan.ow + at, p);
+      }
+    }
+  }
+}
+
 // The kernel set for a panel width: its tile functions and rows per tile.
 struct Tiles {
   const TileFn* fn;
@@ -225,6 +313,8 @@ void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels) {
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
              float* stage, float* out) {
+  if (row_kernel_applies(plan, out_channels))
+    return forward_rows(plan, padded, taps, weight_panels, bias, out_channels, relu, out);
   const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
   const int64_t width = panel_width(out_channels), stride = panel_rows(out_channels);
   const Tiles tiles = tiles_for(width);

@@ -78,13 +78,24 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch);
 // with w = panel_width(rows): panel r holds rows wr..wr+w-1 column by
 // column, zeros past the last row.
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels);
-// The same for a weight [O, C, kh, kw] seen as [O, K], its columns in tap order.
+// The same for a weight [O, C, kh, kw] seen as [O, K], its columns in tap order;
+// where the row kernel applies (below), groups of up to 6 channels instead:
+// a group of G channels starting at channel o0 is [K][G] at panels + o0 * K.
 void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels);
 
 // out [O, P] = weight x columns (+ bias[o] if bias is not null), from the
 // padded image and the weight packed by pack_weight; max(out, 0) with relu.
 // The tiles land pixel-major in `stage` (P * panel_rows(O) floats),
-// transposed into out at the end.
+// transposed into out at the end; except where the row kernel applies:
+// up to 8 output channels, horizontal stride 1 and output rows of at least
+// 16 pixels (LeNet-5's 5x5 1->6 and the flipped d input of its 6->16). Its
+// tiles are 16 pixels of one output row x up to 6 channels (twelve
+// accumulators, the 16 pixels as two vectors loaded straight from the image
+// row, the weights broadcast), written to out directly: no 8-wide panel
+// with 2 of 8 lanes idle, no stage, no transpose.
+inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
+  return out_channels <= 8 && plan.g.stride_w == 1 && plan.ow >= 16;
+}
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
              float* stage, float* out);

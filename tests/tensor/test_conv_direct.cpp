@@ -2,8 +2,9 @@
 // against the 7-loop reference and naive backward loops, at sizes chosen to
 // hit every edge of their tiles: pixel and tap counts that are not multiples
 // of the 6- or 12-row tiles (and smaller), channel counts of one and several
-// 16-wide panels and of a padded 8-wide one, strides, dilations, unequal
-// padding, non-contiguous inputs.
+// 16-wide panels and of a padded 8-wide one, the row kernel for up to 8
+// channels (rows of 16 and more pixels, overlapping last tiles, groups of
+// 1 to 6 channels), strides, dilations, unequal padding, non-contiguous inputs.
 // Each case also runs with the direct kernels switched off (im2col + GEMM),
 // so both paths are checked against the same references.
 #include <doctest/doctest.h>
@@ -72,6 +73,17 @@ const std::vector<Case> kCases = {
      5, {}},
     {"3x3 dilation 2, pad 1, 32 -> 16 (flipped, border rows skipped)", 1, 32, 9, 8, 16, 3, 3,
      {.pad_h = 1, .pad_w = 1, .dilation_h = 2, .dilation_w = 2}},
+    // The row kernel (up to 8 channels, stride_w 1, output rows >= 16 pixels):
+    {"5x5 same, 1 -> 6, 21 wide (row kernel: a second tile overlapping the first)", 2, 1, 7, 21,
+     6, 5, 5, {.pad_h = 2, .pad_w = 2}},
+    {"5x5 valid, 6 -> 16, 20 wide (the flipped d input runs the row kernel)", 2, 6, 11, 20, 16, 5,
+     5, {}},
+    {"3x3 dilation 2x3, stride_h 2, 2 -> 7 (row kernel, groups of 4 + 3, rows of 35)", 2, 2, 9,
+     37, 7, 3, 2, {.stride_h = 2, .pad_h = 1, .pad_w = 1, .dilation_h = 2, .dilation_w = 3}},
+    {"1x1, 3 -> 8, 16 wide exactly (row kernel, groups of 4 + 4, one tile per row)", 2, 3, 3, 16,
+     8, 1, 1, {}},
+    {"3x3 same, 1 -> 1, 33 wide, unequal padding (row kernel, one channel)", 1, 1, 4, 33, 1, 3,
+     3, {.pad_h = 2, .pad_w = 1}},
 };
 
 Tensor naive_backward_input(const Tensor& dout, const Tensor& weight, const Shape& in,
