@@ -50,7 +50,12 @@ std::vector<int64_t> parse_header(std::span<const uint8_t> bytes, const std::str
               overflow ? std::string("more than 2^64") : std::to_string(payload),
               " bytes) but only ", have, " bytes follow the ", header, "-byte header");
   // With N = 0 the product above is 0 whatever the other sizes say; still
-  // refuse items (images) too large to index, before a tensor is shaped from them.
+  // refuse items (images) that are empty or too large to index, before a
+  // tensor is shaped from them.
+  for (uint32_t d = 1; d < ndims; ++d) {
+    EMBER_CHECK(dims[d] > 0, DataError, name, ": the header promises ", what, " of sizes ", dims,
+                ": an item with a zero size holds nothing, not a real dataset");
+  }
   uint64_t item = 1;
   for (uint32_t d = 1; d < ndims; ++d) {
     overflow = overflow || __builtin_mul_overflow(item, static_cast<uint64_t>(dims[d]), &item);

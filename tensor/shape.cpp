@@ -6,9 +6,19 @@
 namespace ember {
 
 int64_t shape_numel(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  return n;
+  // The product of the non-zero sizes must fit, not only the product: the
+  // strides of [0, 2^40, 2^40] would overflow although it holds nothing.
+  int64_t nonzero = 1;
+  bool empty = false;
+  for (int64_t s : shape) {
+    if (s == 0) {
+      empty = true;
+    } else {
+      EMBER_CHECK(!__builtin_mul_overflow(nonzero, s, &nonzero), ShapeError, "shape ", shape,
+                  ": more elements than a 64-bit index can count");
+    }
+  }
+  return empty ? 0 : nonzero;
 }
 
 Strides contiguous_strides(const Shape& shape) {

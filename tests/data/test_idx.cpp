@@ -85,6 +85,17 @@ TEST_CASE("IDX: each broken file is a DataError naming the file and what was exp
     CHECK_THROWS_WITH_AS(data::IDXDataset(dir / "absurd", dir / "lab"),
                          contains("more than 2^31 bytes per item, not a real dataset"), DataError);
   }
+  SUBCASE("images of width 0, with N x H past 2^63 (found by fuzz_idx)") {
+    data::testing::Bytes b;
+    for (uint32_t v : {0x00000803u, 0xfbffffffu, 0xffffffffu, 0u}) append_be32(b, v);
+    write_bytes(dir / "flat", b);
+    CHECK_THROWS_WITH_AS(data::IDXDataset(dir / "flat", dir / "lab"),
+                         contains(dir / "flat" +
+                                  ": the header promises unsigned-byte images N x H x W of sizes "
+                                  "[4227858431, 4294967295, 0]: an item with a zero size holds "
+                                  "nothing, not a real dataset"),
+                         DataError);
+  }
   SUBCASE("bytes after the promised data") {
     data::testing::Bytes b = idx_labels({1, 2, 3});
     b.push_back(9);

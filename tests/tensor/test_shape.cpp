@@ -13,6 +13,18 @@ TEST_CASE("contiguous strides are row-major") {
   CHECK(shape_numel({2, 0, 3}) == 0);
 }
 
+TEST_CASE("a shape whose size a 64-bit index cannot count is a ShapeError, zeros or not") {
+  const int64_t big = int64_t{1} << 32;
+  CHECK(shape_numel({big, big / 2 - 1}) == big * (big / 2 - 1));  // just under 2^63
+  CHECK_THROWS_WITH_AS(shape_numel({big, big}),
+                       "shape [4294967296, 4294967296]: more elements than a 64-bit index can count",
+                       ShapeError);
+  // Holds nothing, but its strides would overflow: refused as well.
+  CHECK_THROWS_AS(shape_numel({0, big, big}), ShapeError);
+  CHECK_THROWS_AS(Tensor::empty({big, 0, big}), ShapeError);
+  CHECK_THROWS_AS(Tensor::zeros({big, big}), ShapeError);
+}
+
 TEST_CASE("unravel_index and index_to_offset invert each other for every position") {
   for (const Shape& shape : {Shape{3}, Shape{2, 3}, Shape{2, 1, 4}, Shape{3, 2, 2, 2}}) {
     Strides strides = contiguous_strides(shape);
