@@ -14,6 +14,10 @@ extern "C" {
 char* openblas_get_config(void) __attribute__((weak));
 char* openblas_get_corename(void) __attribute__((weak));
 int openblas_get_num_threads(void) __attribute__((weak));
+// DYNAMIC_ARCH builds only: drop the kernel table, and pick one again (from
+// OPENBLAS_CORETYPE if set, else by OpenBLAS's own CPU detection).
+void gotoblas_dynamic_quit(void) __attribute__((weak));
+void gotoblas_dynamic_init(void) __attribute__((weak));
 }
 
 namespace ember {
@@ -55,7 +59,53 @@ std::string env_or_empty(const char* name) {
   return v ? v : "";
 }
 
+// The kernels OpenBLAS picked when it loaded, before ember looked at them.
+BlasInfo loaded_blas_info() {
+  BlasInfo info;
+  if (openblas_get_config) info.config = openblas_get_config();
+  if (openblas_get_corename) info.corename = openblas_get_corename();
+  info.coretype_env = env_or_empty("OPENBLAS_CORETYPE");
+  info.core_level = simd_level_of_core(info.corename);
+  info.cpu_level = cpu_simd_level();
+  info.best_coretype = coretype_for(info.cpu_level);
+  return info;
+}
+
+// Runs once, when libember loads (after OpenBLAS, which it links, and before
+// main and any matrix product): replaces a core type older than the CPU with
+// the best one, by the same route OpenBLAS takes at load time. setenv is
+// only safe while a single thread runs, which is the case here unless the
+// library is dlopen'ed by a threaded program. Returns the replaced name.
+std::string upgrade_blas_core() {
+  if (!gotoblas_dynamic_quit || !gotoblas_dynamic_init || !openblas_get_corename) return "";
+  const BlasInfo loaded = loaded_blas_info();
+  const std::string better = better_coretype(loaded);
+  if (better.empty()) return "";
+  gotoblas_dynamic_quit();
+  setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+  gotoblas_dynamic_init();
+  unsetenv("OPENBLAS_CORETYPE");  // the user's environment, as it was
+  // An OpenBLAS that does not know the name falls back to its oldest kernels:
+  // then go back to what it had picked.
+  if (simd_level_of_core(openblas_get_corename()) <= loaded.core_level) {
+    gotoblas_dynamic_quit();
+    setenv("OPENBLAS_CORETYPE", loaded.corename.c_str(), 1);
+    gotoblas_dynamic_init();
+    unsetenv("OPENBLAS_CORETYPE");
+    return "";
+  }
+  return loaded.corename;
+}
+
+const std::string g_replaced_core = upgrade_blas_core();
+
 }  // namespace
+
+std::string better_coretype(const BlasInfo& loaded) {
+  if (!loaded.coretype_env.empty()) return "";  // the user chose; blas_warning says so
+  if (loaded.core_level == SimdLevel::Unknown || loaded.core_level >= loaded.cpu_level) return "";
+  return loaded.best_coretype;
+}
 
 const char* simd_level_name(SimdLevel level) {
   switch (level) {
@@ -87,14 +137,9 @@ SimdLevel simd_level_of_core(const std::string& core) {
 }
 
 BlasInfo blas_info() {
-  BlasInfo info;
-  if (openblas_get_config) info.config = openblas_get_config();
-  if (openblas_get_corename) info.corename = openblas_get_corename();
+  BlasInfo info = loaded_blas_info();
   if (openblas_get_num_threads) info.threads = openblas_get_num_threads();
-  info.coretype_env = env_or_empty("OPENBLAS_CORETYPE");
-  info.core_level = simd_level_of_core(info.corename);
-  info.cpu_level = cpu_simd_level();
-  info.best_coretype = coretype_for(info.cpu_level);
+  info.replaced_core = g_replaced_core;
   info.warning = blas_warning(info);
   return info;
 }
@@ -104,7 +149,7 @@ std::string blas_warning(const BlasInfo& info) {
   std::ostringstream w;
   w << "warning: OpenBLAS runs its " << info.corename << " kernels ("
     << simd_level_name(info.core_level) << ") but this CPU supports "
-    << simd_level_name(info.cpu_level) << ": matrix products may run at about half speed. ";
+    << simd_level_name(info.cpu_level) << ": matrix products run slower than they could. ";
   if (!info.coretype_env.empty())
     w << "OPENBLAS_CORETYPE=" << info.coretype_env
       << " in the environment forces them: unset it or start the program with "
@@ -121,8 +166,9 @@ std::string BlasInfo::summary() const {
   if (config.empty())
     s << "BLAS: not OpenBLAS (core type unknown)";
   else
-    s << config << ", core " << corename << " (" << simd_level_name(core_level) << "), " << threads
-      << (threads == 1 ? " thread" : " threads");
+    s << config << ", core " << corename << " (" << simd_level_name(core_level)
+      << (replaced_core.empty() ? "" : "; ember's choice, OpenBLAS picked " + replaced_core)
+      << "), " << threads << (threads == 1 ? " thread" : " threads");
   s << ", OPENBLAS_CORETYPE=" << (coretype_env.empty() ? "(unset)" : coretype_env)
     << ", CPU: " << simd_level_name(cpu_level);
   return s.str();

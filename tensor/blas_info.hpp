@@ -4,10 +4,12 @@
 // CPU when the library loads. Two things can leave a faster set unused: the
 // environment variable OPENBLAS_CORETYPE forces one (some hosts set
 // OPENBLAS_CORETYPE=Haswell, i.e. AVX2 kernels, on AVX-512 CPUs), and an
-// OpenBLAS older than the CPU may not recognize it and fall back. Either way
-// SGEMM, most of a CNN's training time, runs at about half speed. Since the
-// variable is read at load time, nothing inside main() can change it: the
-// fix is to start the program with another value (docs/performance.md).
+// OpenBLAS older than the CPU may not recognize it and fall back (0.3.21
+// runs its SSE "Prescott" kernels on an Emerald Rapids Xeon: SGEMM at a
+// fifth of the speed). ember fixes the second case when it loads, before
+// main: it asks OpenBLAS to pick again with the best core type the CPU
+// supports (docs/performance.md). The first is the user's explicit choice;
+// ember only warns about it.
 //
 //   std::cout << ember::blas_info().summary() << "\n";
 //   if (auto w = ember::blas_info().warning; !w.empty()) std::cerr << w << "\n";
@@ -29,6 +31,8 @@ struct BlasInfo {
   SimdLevel core_level = SimdLevel::Unknown;  // what the chosen kernels use
   SimdLevel cpu_level = SimdLevel::Unknown;   // the best this CPU (and OS) supports
   std::string best_coretype;                  // the OPENBLAS_CORETYPE value matching cpu_level
+  // The core OpenBLAS picked itself when ember replaced it at load time, else "".
+  std::string replaced_core;
   // One line when the kernels in use are older than the CPU supports; else "".
   std::string warning;
   // "OpenBLAS 0.3.21 ..., core Zen (AVX2 + FMA), 2 threads, CPU: AVX2 + FMA".
@@ -40,6 +44,11 @@ BlasInfo blas_info();
 // The warning blas_info() puts in BlasInfo::warning, from the other fields:
 // "" unless core_level is known and below cpu_level.
 std::string blas_warning(const BlasInfo& info);
+
+// The core type ember switches OpenBLAS to at load time, given what OpenBLAS
+// picked: best_coretype when the pick is known and older than the CPU and
+// OPENBLAS_CORETYPE is unset; else "" (keep it).
+std::string better_coretype(const BlasInfo& loaded);
 
 // The instruction set an OpenBLAS core name's SGEMM kernels use (Unknown for
 // names it does not know).

@@ -18,6 +18,35 @@ TEST_CASE("blas_info: OpenBLAS's core type and threads, and the CPU's level") {
   // OpenBLAS cannot run kernels the CPU lacks (it would die of SIGILL).
   CHECK(info.core_level <= info.cpu_level);
   CHECK(info.warning == blas_warning(info));
+  // Where ember replaced OpenBLAS's pick at load time (an AVX-512 Xeon that
+  // OpenBLAS 0.3.21 runs with its SSE kernels), the new core matches the CPU.
+  if (!info.replaced_core.empty()) {
+    MESSAGE("OpenBLAS picked ", info.replaced_core, "; ember runs ", info.corename);
+    CHECK(simd_level_of_core(info.replaced_core) < info.core_level);
+    CHECK(info.core_level == info.cpu_level);
+    CHECK(info.coretype_env.empty());
+    CHECK(info.summary().find("OpenBLAS picked " + info.replaced_core) != std::string::npos);
+    CHECK(info.warning.empty());
+  }
+}
+
+TEST_CASE("better_coretype: only a recognized, older pick, and never over the user's choice") {
+  BlasInfo loaded;
+  loaded.corename = "Prescott";
+  loaded.core_level = SimdLevel::SSE;
+  loaded.cpu_level = SimdLevel::AVX512;
+  loaded.best_coretype = "Cooperlake";
+  CHECK(better_coretype(loaded) == "Cooperlake");
+  BlasInfo forced = loaded;  // OPENBLAS_CORETYPE=Prescott: the user's choice stands
+  forced.coretype_env = "Prescott";
+  CHECK(better_coretype(forced).empty());
+  BlasInfo matching = loaded;  // Zen kernels on a Zen 3
+  matching.core_level = matching.cpu_level = SimdLevel::AVX2;
+  matching.best_coretype = "Haswell";
+  CHECK(better_coretype(matching).empty());
+  BlasInfo unknown = loaded;  // a name ember's table does not know: no guess
+  unknown.core_level = SimdLevel::Unknown;
+  CHECK(better_coretype(unknown).empty());
 }
 
 TEST_CASE("simd_level_of_core: OpenBLAS's x86 core names") {
