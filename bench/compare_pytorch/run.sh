@@ -38,6 +38,11 @@ if [[ ! -x "$ember" ]]; then
   meson compile -C "$build" bench/compare_ember >&2
 fi
 python=/usr/bin/python3
+if ! "$python" -c 'import torch' 2> /dev/null; then
+  echo "run.sh: $python cannot import torch; install Debian's PyTorch (CPU) with" >&2
+  echo "  apt-get install python3-torch" >&2
+  exit 1
+fi
 out="${out:-$(mktemp /tmp/compare_pytorch.XXXXXX.jsonl)}"
 : > "$out"
 
