@@ -71,27 +71,31 @@ BlasInfo loaded_blas_info() {
   return info;
 }
 
+// Asks OpenBLAS to pick its kernels again, as it does at load time, with
+// OPENBLAS_CORETYPE set to `coretype` meanwhile; the environment is left as
+// it was (the variable unset: callers only come here when it is).
+void repick_blas_core(const std::string& coretype) {
+  gotoblas_dynamic_quit();
+  setenv("OPENBLAS_CORETYPE", coretype.c_str(), 1);
+  gotoblas_dynamic_init();
+  unsetenv("OPENBLAS_CORETYPE");
+}
+
 // Runs once, when libember loads (after OpenBLAS, which it links, and before
 // main and any matrix product): replaces a core type older than the CPU with
-// the best one, by the same route OpenBLAS takes at load time. setenv is
-// only safe while a single thread runs, which is the case here unless the
-// library is dlopen'ed by a threaded program. Returns the replaced name.
+// the best one. setenv is only safe while a single thread runs, which is the
+// case here unless the library is dlopen'ed by a threaded program. Returns
+// the replaced name.
 std::string upgrade_blas_core() {
   if (!gotoblas_dynamic_quit || !gotoblas_dynamic_init || !openblas_get_corename) return "";
   const BlasInfo loaded = loaded_blas_info();
   const std::string better = better_coretype(loaded);
   if (better.empty()) return "";
-  gotoblas_dynamic_quit();
-  setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
-  gotoblas_dynamic_init();
-  unsetenv("OPENBLAS_CORETYPE");  // the user's environment, as it was
+  repick_blas_core(better);
   // An OpenBLAS that does not know the name falls back to its oldest kernels:
   // then go back to what it had picked.
   if (simd_level_of_core(openblas_get_corename()) <= loaded.core_level) {
-    gotoblas_dynamic_quit();
-    setenv("OPENBLAS_CORETYPE", loaded.corename.c_str(), 1);
-    gotoblas_dynamic_init();
-    unsetenv("OPENBLAS_CORETYPE");
+    repick_blas_core(loaded.corename);
     return "";
   }
   return loaded.corename;
