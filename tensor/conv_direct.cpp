@@ -1,13 +1,16 @@
 // conv_direct.cpp — the direct convolution kernels (see conv_direct.hpp).
 //
-// The kernel functions carry their own target("avx2,fma"), so ember builds
-// for any x86-64 and conv.cpp calls them only when cpu_supported() says the
-// CPU has both. On other architectures cpu_supported() is false and conv.cpp
+// The kernel functions carry their own target("avx2,fma") (or "avx512f"),
+// so ember builds for any x86-64 and conv.cpp calls them only when
+// cpu_supported() says the CPU has both (tiles_for picks the AVX-512 ones
+// when avx512_enabled()). On other architectures cpu_supported() is false and conv.cpp
 // keeps im2col + GEMM; the references stay the judges either way
 // (tests/tensor/test_conv_direct.cpp runs both paths against conv2d_reference).
 #include "conv_direct.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -16,6 +19,19 @@
 #endif
 
 namespace ember::kernels::direct {
+
+namespace {
+std::atomic<bool>& avx512_flag() {
+  static std::atomic<bool> flag{[] {
+    const char* env = std::getenv("EMBER_AVX512");
+    return !(env && std::strcmp(env, "0") == 0);
+  }()};
+  return flag;
+}
+}  // namespace
+
+bool avx512_enabled() { return avx512_supported() && avx512_flag().load(std::memory_order_relaxed); }
+void set_avx512(bool enabled) { avx512_flag().store(enabled); }
 
 void tap_offsets(const Plan& plan, int32_t* offsets) {
   for (int64_t i = 0; i < plan.kh; ++i)
@@ -132,6 +148,11 @@ bool cpu_supported() {
   return ok;
 }
 
+bool avx512_supported() {
+  static const bool ok = cpu_supported() && __builtin_cpu_supports("avx512f");
+  return ok;
+}
+
 namespace {
 
 // result[t * ld + 0..8V-1] = init[0..8V-1] (or 0) + sum_i base[t][index[i]] * panel[i][0..8V-1]
@@ -167,6 +188,39 @@ template <int T, int V>
     for (int v = 0; v < V; ++v) _mm256_storeu_ps(result + t * ld + 8 * v, acc[t][v]);
 }
 
+// The same tile in AVX-512's registers: 16 channels per register, V = 2 for
+// 32-wide panels, V = 1 for 16-wide ones, and with 32 registers instead of
+// 16 it takes 12 rows either way (24 or 12 accumulators). Per broadcast image
+// value it does 2 (or 1) 16-lane FMAs where the AVX2 tile does 2 8-lane
+// ones: the image loads, not the FMAs, bound the AVX2 kernels.
+template <int T, int V>
+[[gnu::target("avx512f")]] void tile512(const float* const* base, const int32_t* index, int64_t n,
+                                        const float* panel, const float* init, float* result,
+                                        int64_t ld) {
+  __m512 acc[T][V];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v)
+      acc[t][v] = init ? _mm512_loadu_ps(init + 16 * v) : _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; ++i, panel += 16 * V) {
+    const int32_t at = index[i];
+    __m512 w[V];
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(panel + 16 * v);
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) {
+      const __m512 x = _mm512_set1_ps(base[t][at]);
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) acc[t][v] = _mm512_fmadd_ps(x, w[v], acc[t][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) _mm512_storeu_ps(result + t * ld + 16 * v, acc[t][v]);
+}
+
 using TileFn = void (*)(const float* const*, const int32_t*, int64_t, const float*, const float*,
                         float*, int64_t);
 constexpr int kMaxTile = 12;
@@ -175,6 +229,14 @@ constexpr TileFn kTiles16[kMaxTile + 1] = {nullptr,     tile<1, 2>, tile<2, 2>, 
 constexpr TileFn kTiles8[kMaxTile + 1] = {
     nullptr,    tile<1, 1>, tile<2, 1>, tile<3, 1>, tile<4, 1>,  tile<5, 1>,  tile<6, 1>,
     tile<7, 1>, tile<8, 1>, tile<9, 1>, tile<10, 1>, tile<11, 1>, tile<12, 1>};
+constexpr TileFn kTiles512x16[kMaxTile + 1] = {
+    nullptr,       tile512<1, 1>, tile512<2, 1>, tile512<3, 1>,  tile512<4, 1>,
+    tile512<5, 1>, tile512<6, 1>, tile512<7, 1>, tile512<8, 1>,  tile512<9, 1>,
+    tile512<10, 1>, tile512<11, 1>, tile512<12, 1>};
+constexpr TileFn kTiles512x32[kMaxTile + 1] = {
+    nullptr,       tile512<1, 2>, tile512<2, 2>, tile512<3, 2>,  tile512<4, 2>,
+    tile512<5, 2>, tile512<6, 2>, tile512<7, 2>, tile512<8, 2>,  tile512<9, 2>,
+    tile512<10, 2>, tile512<11, 2>, tile512<12, 2>};
 
 // The row kernel's tile: out[g * ld + 0..15] = bias[g] (or 0) +
 // sum_i w[i][g] * src[index[i] + 0..15] for g < G, i < n (G <= 6: 2G of the
@@ -244,7 +306,11 @@ struct Tiles {
   const TileFn* fn;
   int rows;
 };
-Tiles tiles_for(int64_t width) { return width == 16 ? Tiles{kTiles16, 6} : Tiles{kTiles8, 12}; }
+Tiles tiles_for(int64_t width) {
+  if (width == 32) return {kTiles512x32, 12};  // panel_width gives 32 only with AVX-512 on
+  if (width == 16) return avx512_enabled() ? Tiles{kTiles512x16, 12} : Tiles{kTiles16, 6};
+  return {kTiles8, 12};
+}
 
 // out [cols, rows] = src [rows, cols]^T, in 8 x 8 blocks through registers
 // (the forward's results come pixel-major, one row of O channels per pixel;
@@ -295,14 +361,14 @@ Tiles tiles_for(int64_t width) { return width == 16 ? Tiles{kTiles16, 6} : Tiles
 
 }  // namespace
 
-// Whole 16-row panels are 16 x cols blocks transposed through registers (a
-// scalar gather here was 5% of CM1's step); an 8-wide panel padded with
-// zeros goes element by element.
+// Whole 16- or 32-row panels are width x cols blocks transposed through
+// registers (a scalar gather here was 5% of CM1's step); an 8-wide panel
+// padded with zeros goes element by element.
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels) {
   const int64_t width = panel_width(rows);
-  if (width == kPanel) {
-    for (int64_t r0 = 0; r0 < rows; r0 += kPanel)
-      transpose(src + r0 * cols, kPanel, cols, cols, false, panels + r0 * cols);
+  if (rows % width == 0) {
+    for (int64_t r0 = 0; r0 < rows; r0 += width)
+      transpose(src + r0 * cols, width, cols, cols, false, panels + r0 * cols);
     return;
   }
   for (int64_t r0 = 0; r0 < rows; r0 += width)
@@ -318,7 +384,7 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
   const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
   const int64_t width = panel_width(out_channels), stride = panel_rows(out_channels);
   const Tiles tiles = tiles_for(width);
-  float last_bias[kPanel] = {};  // the last panel's bias, zeros past the last channel
+  float last_bias[kMaxPanel] = {};  // the last panel's bias, zeros past the last channel
   if (bias) std::copy(bias + stride - width, bias + out_channels, last_bias);
   const float* base[kMaxTile];
   for (int64_t p0 = 0; p0 < p; p0 += tiles.rows) {
@@ -344,7 +410,7 @@ void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
   const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
   const int64_t width = panel_width(out_channels);
   const Tiles tiles = tiles_for(width);
-  float result[kMaxTile * 8];  // rows x width, at most 12 x 8 or 6 x 16
+  float result[kMaxTile * kMaxPanel];  // rows x width: 12 x 8, 6 x 16, 12 x 16 or 12 x 32
   const float* base[kMaxTile];
   int64_t column[kMaxTile];
   for (int64_t k0 = 0; k0 < k; k0 += tiles.rows) {
@@ -370,6 +436,7 @@ void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
 #else  // not x86: conv.cpp never calls the kernels
 
 bool cpu_supported() { return false; }
+bool avx512_supported() { return false; }
 void pack_panels(const float*, int64_t, int64_t, float*) {}
 void forward(const Plan&, const float*, const int32_t*, const int32_t*, const float*,
              const float*, int64_t, bool, float*, float*) {}

@@ -1,5 +1,5 @@
-// conv_direct.hpp — convolution without im2col: AVX2 + FMA kernels that read
-// the (zero-padded) image in place. Internal to tensor/: conv.cpp decides
+// conv_direct.hpp — convolution without im2col: AVX2 + FMA kernels (and
+// AVX-512 versions of the panel tiles) that read the (zero-padded) image in place. Internal to tensor/: conv.cpp decides
 // when to use them and runs them per image on the pool.
 //
 // A convolution is the GEMM out[O, P] = weight[O, K] x columns[K, P], where
@@ -19,6 +19,10 @@
 // operand stored row by row (weight^T for the forward, dout^T for the weight
 // gradient), so the inner loop is: load 16 floats of the panel, broadcast 6
 // image values, 12 FMAs (up to 8 channels: 12 x 8 tiles from 8-wide panels).
+// With AVX-512 the tiles are 12 x 32 (24 of its 32 registers) or 12 x 16:
+// twice the multiply-adds per image value loaded, which is what bounds the
+// AVX2 tiles (measured on an AVX-512 Xeon, one thread: 5x5 32->32 forward
+// 116 -> 203 GFLOP/s, experiment 001's 7x7 64->32 116 -> 204).
 // Measured alone on the Zen 3 (one thread, per image, forward incl. the
 // padding copy): 94 GFLOP/s at CNN model 1's 5x5 32->32
 // (OpenBLAS at the same GEMM shape: 72, and 55 with im2col), 96 at
@@ -31,19 +35,33 @@
 
 namespace ember::kernels::direct {
 
-constexpr int64_t kPanel = 16;  // output channels per panel (two AVX registers)
+// True when this CPU runs AVX2 + FMA (and ember was built for x86-64).
+bool cpu_supported();
+// True when it also has AVX-512F (and the OS saves its registers).
+bool avx512_supported();
+// Whether the tiles run on AVX-512: where supported, on by default;
+// EMBER_AVX512=0 in the environment or set_avx512(false) keeps them on AVX2
+// (A/B runs; tests run both). Results are the same either way: each
+// accumulator sums the same products in the same order.
+bool avx512_enabled();
+void set_avx512(bool enabled);
+
+constexpr int64_t kPanel = 16;     // output channels per panel (two AVX registers)
+constexpr int64_t kMaxPanel = 32;  // with AVX-512: two 512-bit registers
 // Whole 16-channel panels, or for up to 8 channels one 8-wide panel (one
 // register; its tiles are 12 x 8, the same twelve accumulators), padded
-// with zeros: LeNet-5's 6 channels. Other counts go through im2col.
+// with zeros: LeNet-5's 6 channels. Other counts go through im2col. With
+// AVX-512, multiples of 32 take 32-wide panels (tiles of 12 x 32 in 24 of
+// its 32 registers) and the 16-wide ones 12 x 16 tiles.
 inline bool panels_fit(int64_t channels) { return channels % kPanel == 0 || channels <= 8; }
-inline int64_t panel_width(int64_t channels) { return channels % kPanel == 0 ? kPanel : 8; }
+inline int64_t panel_width(int64_t channels) {
+  if (channels % kMaxPanel == 0 && avx512_enabled()) return kMaxPanel;
+  return channels % kPanel == 0 ? kPanel : 8;
+}
 inline int64_t panel_rows(int64_t channels) {  // channels rounded up to whole panels
   const int64_t width = panel_width(channels);
   return (channels + width - 1) / width * width;
 }
-
-// True when this CPU runs AVX2 + FMA (and ember was built for x86-64).
-bool cpu_supported();
 
 // One image's convolution, as the kernels see it.
 struct Plan {

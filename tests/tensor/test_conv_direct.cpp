@@ -5,11 +5,13 @@
 // 16-wide panels and of a padded 8-wide one, the row kernel for up to 8
 // channels (rows of 16 and more pixels, overlapping last tiles, groups of
 // 1 to 6 channels), strides, dilations, unequal padding, non-contiguous inputs.
-// Each case also runs with the direct kernels switched off (im2col + GEMM),
-// so both paths are checked against the same references.
+// Each case runs three ways: the direct kernels on AVX-512 (where the CPU has
+// it: 32-wide panels for multiples of 32 channels, 12-row tiles), on AVX2,
+// and switched off (im2col + GEMM), all against the same references.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "ember.hpp"
 #include "tensor/conv_direct.hpp"
@@ -28,12 +30,27 @@ void check_close(const Tensor& got, const Tensor& expected, float tol = 1e-4f) {
   CHECK(bad == 0);
 }
 
-// Restores the switch whatever the test does.
+// Restores the switches whatever the test does.
 struct DirectConv {
-  bool before = k::direct_conv_enabled();
-  explicit DirectConv(bool on) { k::set_direct_conv(on); }
-  ~DirectConv() { k::set_direct_conv(before); }
+  bool before = k::direct_conv_enabled(), avx512_before = k::direct::avx512_enabled();
+  explicit DirectConv(bool on, bool avx512 = true) {
+    k::set_direct_conv(on);
+    k::direct::set_avx512(avx512);
+  }
+  ~DirectConv() {
+    k::set_direct_conv(before);
+    k::direct::set_avx512(avx512_before);
+  }
 };
+
+// The three ways a convolution can run (the first two the same where the
+// CPU lacks AVX-512).
+struct Path {
+  const char* name;
+  bool direct, avx512;
+};
+constexpr Path kPaths[] = {
+    {"direct, AVX-512", true, true}, {"direct, AVX2", true, false}, {"im2col + GEMM", false, false}};
 
 struct Case {
   const char* what;
@@ -54,7 +71,9 @@ const std::vector<Case> kCases = {
     {"5x5 same, 32 -> 32 (CNN model 1's shape, smaller image)", 3, 32, 9, 11, 32, 5, 5,
      {.pad_h = 2, .pad_w = 2}},
     {"7x7 valid, 5 -> 16", 2, 5, 12, 10, 16, 7, 7, {}},
-    {"3x3 same, 3 -> 48 (three panels)", 2, 3, 7, 5, 48, 3, 3, {.pad_h = 1, .pad_w = 1}},
+    {"3x3 same, 3 -> 48 (three 16-wide panels)", 2, 3, 7, 5, 48, 3, 3, {.pad_h = 1, .pad_w = 1}},
+    {"3x3 same, 5 -> 64 (two 32-wide panels with AVX-512, 35 pixels)", 2, 5, 5, 7, 64, 3, 3,
+     {.pad_h = 1, .pad_w = 1}},
     {"1 input channel, 1x1 kernel (K = 1)", 2, 1, 5, 7, 16, 1, 1, {}},
     {"output of one pixel (P = 1 < tile)", 2, 4, 3, 3, 16, 3, 3, {}},
     {"P = 4, K = 2", 1, 2, 2, 5, 32, 1, 2, {.pad_h = 1, .pad_w = 0}},
@@ -130,10 +149,13 @@ Tensor naive_backward_weight(const Tensor& dout, const Tensor& input, const Shap
 
 TEST_CASE("direct convolution: forward and both backward products equal the references") {
   if (!k::direct::cpu_supported())
-    MESSAGE("this CPU lacks AVX2 + FMA: both runs below take im2col + GEMM");
+    MESSAGE("this CPU lacks AVX2 + FMA: every run below takes im2col + GEMM");
+  else if (!k::direct::avx512_supported())
+    MESSAGE("this CPU lacks AVX-512: the direct runs below both take AVX2");
   manual_seed(21);
   for (const Case& c : kCases) {
-    CAPTURE(c.what);
+    const std::string what = c.what;  // CAPTURE prints a const char* as a pointer
+    CAPTURE(what);
     Tensor x = Tensor::randn({c.n, c.c, c.h, c.w});
     Tensor w = Tensor::randn({c.o, c.c, c.kh, c.kw});
     Tensor b = Tensor::randn({c.o});
@@ -142,9 +164,10 @@ TEST_CASE("direct convolution: forward and both backward products equal the refe
     Tensor dy = Tensor::randn(y_ref.shape());
     const Tensor dx_ref = naive_backward_input(dy, w, x.shape(), c.g);
     const Tensor dw_ref = naive_backward_weight(dy, x, w.shape(), c.g);
-    for (bool direct : {true, false}) {
-      CAPTURE(direct);
-      DirectConv on(direct);
+    for (const Path& path : kPaths) {
+      const std::string way = path.name;
+      CAPTURE(way);
+      DirectConv on(path.direct, path.avx512);
       check_close(k::conv2d(x, w, b, c.g), y_ref);
       check_close(k::conv2d(x, w, Tensor(), c.g), y0_ref);
       check_close(k::conv2d(x, w, b, c.g, true), k::relu(y_ref));
@@ -177,4 +200,34 @@ TEST_CASE("the direct-convolution switch") {
   k::set_direct_conv(true);
   CHECK(k::direct_conv_enabled());
   k::set_direct_conv(before);
+}
+
+TEST_CASE("the AVX-512 switch: 32-wide panels only where the CPU has it and it is on") {
+  DirectConv on(true, false);
+  CHECK_FALSE(k::direct::avx512_enabled());
+  CHECK(k::direct::panel_width(64) == 16);
+  CHECK(k::direct::panel_width(6) == 8);
+  k::direct::set_avx512(true);
+  CHECK(k::direct::avx512_enabled() == k::direct::avx512_supported());
+  CHECK(k::direct::panel_width(64) == (k::direct::avx512_supported() ? 32 : 16));
+  CHECK(k::direct::panel_width(48) == 16);
+  CHECK(k::direct::panel_rows(6) == 8);
+}
+
+TEST_CASE("AVX-512 and AVX2 tiles give bit-identical results (same products, same order)") {
+  if (!k::direct::avx512_supported()) return;
+  manual_seed(23);
+  Tensor x = Tensor::randn({2, 9, 13, 11});
+  Tensor w = Tensor::randn({64, 9, 5, 5});
+  Tensor b = Tensor::randn({64});
+  k::Conv2dGeometry g{.pad_h = 2, .pad_w = 2};
+  Tensor dy = Tensor::randn({2, 64, 13, 11});
+  std::vector<float> y[2], dw[2];
+  for (int wide = 0; wide < 2; ++wide) {
+    DirectConv on(true, wide == 1);
+    y[wide] = k::conv2d(x, w, b, g).to_vector();
+    dw[wide] = k::conv2d_backward_weight(dy, x, w.shape(), g).to_vector();
+  }
+  CHECK(y[0] == y[1]);
+  CHECK(dw[0] == dw[1]);
 }
