@@ -9,9 +9,11 @@
 #include "conv_direct.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -72,13 +74,19 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch) {
 
 namespace {
 
-// The row kernel's channel groups: out_channels split into ceil(O / 6) groups
-// as even as possible (7 -> 4 + 3, 8 -> 4 + 4); group g starts at channel
-// first(g) and has size(g) channels.
+// The row kernel's channel groups: out_channels split into ceil(O / max)
+// groups as even as possible (max 6: 7 -> 4 + 3, 8 -> 4 + 4; max 12 on
+// AVX-512: 32 -> 11 + 11 + 10); group g starts at channel first(g) and has
+// size(g) channels.
+constexpr int64_t kRowGroup = 6, kRowGroup512 = 12;
 struct RowGroups {
   int64_t count, base, extra;
   explicit RowGroups(int64_t out_channels)
-      : count((out_channels + 5) / 6), base(out_channels / count), extra(out_channels % count) {}
+      : RowGroups(out_channels, avx512_enabled() ? kRowGroup512 : kRowGroup) {}
+  RowGroups(int64_t out_channels, int64_t max)
+      : count((out_channels + max - 1) / max),
+        base(out_channels / count),
+        extra(out_channels % count) {}
   int64_t size(int64_t g) const { return base + (g < extra ? 1 : 0); }
   int64_t first(int64_t g) const { return g * base + std::min(g, extra); }
 };
@@ -276,6 +284,80 @@ using RowTileFn = void (*)(const float*, const int32_t*, int64_t, const float*, 
 constexpr RowTileFn kRowTiles[7] = {nullptr,     row_tile<1>, row_tile<2>, row_tile<3>,
                                     row_tile<4>, row_tile<5>, row_tile<6>};
 
+// The AVX-512 row tile: R output rows x 16 pixels (one register each) x G
+// channels, R * G <= 24 accumulators. Row r reads src + r * src_ld and
+// writes out + r * row_ld; channel g writes out + g * ld. The weight of a
+// tap is broadcast once for the R rows.
+template <int G, int R>
+[[gnu::target("avx512f")]] void row_tile512(const float* src, int64_t src_ld,
+                                            const int32_t* index, int64_t n, const float* w,
+                                            const float* bias, bool relu, float* out, int64_t ld,
+                                            int64_t row_ld) {
+  __m512 acc[G][R];
+#pragma GCC unroll 12
+  for (int g = 0; g < G; ++g)
+#pragma GCC unroll 2
+    for (int r = 0; r < R; ++r) acc[g][r] = bias ? _mm512_set1_ps(bias[g]) : _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; ++i, w += G) {
+    __m512 x[R];
+#pragma GCC unroll 2
+    for (int r = 0; r < R; ++r) x[r] = _mm512_loadu_ps(src + r * src_ld + index[i]);
+#pragma GCC unroll 12
+    for (int g = 0; g < G; ++g) {
+      const __m512 wg = _mm512_set1_ps(w[g]);
+#pragma GCC unroll 2
+      for (int r = 0; r < R; ++r) acc[g][r] = _mm512_fmadd_ps(x[r], wg, acc[g][r]);
+    }
+  }
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 12
+  for (int g = 0; g < G; ++g)
+#pragma GCC unroll 2
+    for (int r = 0; r < R; ++r) {
+      // relu keeps the lanes > 0 (NaN -> 0, as kernels::relu); a compare and a
+      // zero-masked move, since GCC 12 warns about _mm512_max_ps's internals
+      const __mmask16 keep = relu ? _mm512_cmp_ps_mask(acc[g][r], zero, _CMP_GT_OQ) : 0xffff;
+      _mm512_storeu_ps(out + g * ld + r * row_ld, _mm512_maskz_mov_ps(keep, acc[g][r]));
+    }
+}
+
+using RowTile512Fn = void (*)(const float*, int64_t, const int32_t*, int64_t, const float*,
+                              const float*, bool, float*, int64_t, int64_t);
+template <int R, int... G>
+constexpr std::array<RowTile512Fn, kRowGroup512 + 1> row_tiles512(
+    std::integer_sequence<int, G...>) {
+  return {nullptr, row_tile512<G + 1, R>...};
+}
+constexpr std::array<RowTile512Fn, kRowGroup512 + 1> kRowTiles512[3] = {
+    {}, row_tiles512<1>(std::make_integer_sequence<int, kRowGroup512>()),
+    row_tiles512<2>(std::make_integer_sequence<int, kRowGroup512>())};
+
+// forward_rows on AVX-512: two output rows at a time (the border taps of
+// either row are skipped only where they are border for both).
+void forward_rows512(const Plan& plan, const float* padded, const int32_t* taps,
+                     const float* weight, const float* bias, int64_t out_channels, bool relu,
+                     float* out) {
+  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
+  const int64_t src_ld = plan.g.stride_h * plan.wp();
+  const RowGroups groups(out_channels, kRowGroup512);
+  for (int64_t oh = 0; oh < plan.oh; oh += 2) {
+    const int rows = static_cast<int>(std::min<int64_t>(2, plan.oh - oh));
+    const int64_t lo = kernel_rows(plan, oh + rows - 1).lo;
+    const int64_t hi = std::max(lo, kernel_rows(plan, oh).hi);
+    const int64_t first = lo * row_taps, count = (hi - lo) * row_taps;
+    const float* row = padded + oh * src_ld;
+    for (int64_t ow0 = 0; ow0 < plan.ow; ow0 += 16) {
+      const int64_t at = std::min(ow0, plan.ow - 16);
+      for (int64_t g = 0; g < groups.count; ++g) {
+        const int64_t o0 = groups.first(g), size = groups.size(g);
+        kRowTiles512[rows][static_cast<size_t>(size)](
+            row + at, src_ld, taps + first, count, weight + o0 * k + first * size,
+            bias ? bias + o0 : nullptr, relu, out + o0 * p + oh * plan.ow + at, p, plan.ow);
+      }
+    }
+  }
+}
+
 // forward() for row_kernel_applies: per output row, tiles of 16 pixels from
 // the left; the last tile ends at the row's end, overlapping the one before
 // (it recomputes up to 15 pixels, the same values) instead of reading past
@@ -380,7 +462,8 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
              float* stage, float* out) {
   if (row_kernel_applies(plan, out_channels))
-    return forward_rows(plan, padded, taps, weight_panels, bias, out_channels, relu, out);
+    return (avx512_enabled() ? forward_rows512 : forward_rows)(plan, padded, taps, weight_panels,
+                                                               bias, out_channels, relu, out);
   const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
   const int64_t width = panel_width(out_channels), stride = panel_rows(out_channels);
   const Tiles tiles = tiles_for(width);

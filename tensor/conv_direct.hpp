@@ -97,7 +97,7 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch);
 // column, zeros past the last row.
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels);
 // The same for a weight [O, C, kh, kw] seen as [O, K], its columns in tap order;
-// where the row kernel applies (below), groups of up to 6 channels instead:
+// where the row kernel applies (below), groups of up to 6 (AVX-512: 12) channels instead:
 // a group of G channels starting at channel o0 is [K][G] at panels + o0 * K.
 void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, float* panels);
 
@@ -111,8 +111,14 @@ void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, fl
 // accumulators, the 16 pixels as two vectors loaded straight from the image
 // row, the weights broadcast), written to out directly: no 8-wide panel
 // with 2 of 8 lanes idle, no stage, no transpose.
+// With AVX-512 its tiles are 2 output rows x 16 pixels x up to 12 channels
+// (24 accumulators), and it also takes layers of few taps (K <= kRowTaps:
+// the first layer of CNN model 1, 5x5 1->32, and of the CIFAR-10 model,
+// 3x3 3->32), where the stage and its transpose cost as much as the tiles.
+constexpr int64_t kRowTaps = 32;
 inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
-  return out_channels <= 8 && plan.g.stride_w == 1 && plan.ow >= 16;
+  if (plan.g.stride_w != 1 || plan.ow < 16) return false;
+  return out_channels <= 8 || (plan.taps() <= kRowTaps && avx512_enabled());
 }
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
