@@ -24,9 +24,10 @@ struct ConvLayer {
   }
 };
 
-// Experiment 004's CNN model 1 (Fashion-MNIST, batch 32), LeNet-5 (004, batch
-// 64), the CIFAR-10 baseline (003, batch 32) and experiment 001's model 1's
-// 7x7 layer (batch 100); see ../shared/EXPERIMENTS.md.
+// Every convolution of the five compared models: experiment 004's CNN model 1
+// (Fashion-MNIST, batch 32), LeNet-5 (004, batch 64), the CIFAR-10 baseline
+// (003, batch 32), experiment 001's model 1 (batch 100) and experiment 002's
+// CM1 (batch 500); see ../shared/EXPERIMENTS.md.
 inline const std::vector<ConvLayer>& tutorial_conv_layers() {
   static const std::vector<ConvLayer> layers = {
       {"cnn1_conv5x5_1to32_28", 32, 1, 28, 28, 32, 5, 2, false},
@@ -37,7 +38,11 @@ inline const std::vector<ConvLayer>& tutorial_conv_layers() {
       {"lenet_conv5x5_6to16_27", 64, 6, 27, 27, 16, 5, 0, false},
       {"cifar_conv3x3_3to32_32", 32, 3, 32, 32, 32, 3, 0, true},
       {"cifar_conv3x3_32to64_15", 32, 32, 15, 15, 64, 3, 0, true},
+      {"cifar_conv3x3_64to64_6", 32, 64, 6, 6, 64, 3, 0, false},
+      {"mnist1_conv7x7_1to64_28", 100, 1, 28, 28, 64, 7, 0, false},
       {"mnist1_conv7x7_64to32_22", 100, 64, 22, 22, 32, 7, 0, true},
+      {"cm1_conv3x3_1to32_28", 500, 1, 28, 28, 32, 3, 1, true},
+      {"cm1_conv3x3_32to32_14", 500, 32, 14, 14, 32, 3, 0, false},
   };
   return layers;
 }

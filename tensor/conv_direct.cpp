@@ -313,12 +313,12 @@ template <int G, int R>
 #pragma GCC unroll 12
   for (int g = 0; g < G; ++g)
 #pragma GCC unroll 2
-    for (int r = 0; r < R; ++r) {
-      // relu keeps the lanes > 0 (NaN -> 0, as kernels::relu); a compare and a
-      // zero-masked move, since GCC 12 warns about _mm512_max_ps's internals
-      const __mmask16 keep = relu ? _mm512_cmp_ps_mask(acc[g][r], zero, _CMP_GT_OQ) : 0xffff;
-      _mm512_storeu_ps(out + g * ld + r * row_ld, _mm512_maskz_mov_ps(keep, acc[g][r]));
-    }
+    for (int r = 0; r < R; ++r)
+      // relu: NaN -> 0, as kernels::relu (max returns its second operand
+      // for a NaN). The masked form because GCC 12 warns about
+      // _mm512_max_ps's undefined pass-through operand.
+      _mm512_storeu_ps(out + g * ld + r * row_ld,
+                       relu ? _mm512_maskz_max_ps(0xffff, acc[g][r], zero) : acc[g][r]);
 }
 
 using RowTile512Fn = void (*)(const float*, int64_t, const int32_t*, int64_t, const float*,
