@@ -111,10 +111,13 @@ void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, fl
 // accumulators, the 16 pixels as two vectors loaded straight from the image
 // row, the weights broadcast), written to out directly: no 8-wide panel
 // with 2 of 8 lanes idle, no stage, no transpose.
-// With AVX-512 its tiles are 2 output rows x 16 pixels x up to 12 channels
-// (24 accumulators), and it also takes layers of few taps (K <= kRowTaps:
-// the first layer of CNN model 1, 5x5 1->32, and of the CIFAR-10 model,
-// 3x3 3->32), where the stage and its transpose cost as much as the tiles.
+// With AVX-512 its tiles are 32 pixels of the output seen as one flat row
+// (two vectors, each loaded from one or two image rows) x up to 12 channels
+// (24 accumulators): every pixel computed and stored once, in aligned
+// 64-byte stores. It also takes layers of few taps there (K <= kRowTaps:
+// the first layers of CNN model 1, 5x5 1->32, CM1, 3x3 1->32, and the
+// CIFAR-10 model, 3x3 3->32), where the stage and its transpose cost as
+// much as the tiles.
 constexpr int64_t kRowTaps = 32;
 inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
   if (plan.g.stride_w != 1 || plan.ow < 16) return false;
