@@ -4,7 +4,8 @@
 // of the 6- or 12-row tiles (and smaller), channel counts of one and several
 // 16-wide panels and of a padded 8-wide one, the row kernel for up to 8
 // channels (rows of 16 and more pixels, overlapping last tiles, groups of
-// 1 to 6 channels, or 1 to 12 and two rows at a time on AVX-512), strides,
+// 1 to 6 channels, or 1 to 12 on AVX-512 where the output is cut as one flat
+// row), strides,
 // dilations, unequal padding, non-contiguous inputs.
 // Each case runs three ways: the direct kernels on AVX-512 (where the CPU has
 // it: 32-wide panels for multiples of 32 channels, 12-row tiles), on AVX2,
@@ -104,9 +105,10 @@ const std::vector<Case> kCases = {
      8, 1, 1, {}},
     {"3x3 same, 1 -> 1, 33 wide, unequal padding (row kernel, one channel)", 1, 1, 4, 33, 1, 3,
      3, {.pad_h = 2, .pad_w = 1}},
-    // With AVX-512 the row kernel also takes up to kRowTaps taps, 2 rows at a time:
-    {"5x5 same, 1 -> 32, 20 wide, 5 rows (groups of 11 + 11 + 10, a last single row)", 2, 1, 5,
-     20, 32, 5, 5, {.pad_h = 2, .pad_w = 2}},
+    // With AVX-512 the row kernel also takes up to kRowTaps taps, and cuts the
+    // output as one flat row into vectors of 16 that may straddle two rows:
+    {"5x5 same, 1 -> 32, 20 wide, 5 rows (groups of 11 + 11 + 10, vectors straddling rows, "
+     "a last one of 4 pixels)", 2, 1, 5, 20, 32, 5, 5, {.pad_h = 2, .pad_w = 2}},
     {"3x3 valid, 3 -> 16, 18 wide (27 taps, groups of 8 + 8)", 2, 3, 8, 18, 16, 3, 3, {}},
     {"3x3 stride_h 2, pad 1, 2 -> 48, 17 wide (four groups of 12)", 1, 2, 9, 17, 48, 3, 3,
      {.stride_h = 2, .pad_h = 1, .pad_w = 1}},
