@@ -62,12 +62,18 @@ struct LayerProfile {
   kernels::GemmShape gemm;      // the forward's GEMM that does most FLOPs (m = 0: none)
   int64_t gemm_calls = 0;       // how many times per forward
   double sgemm_gflops = 0.0;    // kernels::sgemm alone at `gemm`, best of many (0: not measured)
+  // The same products as a batch meets them in a training step: one per
+  // image, each into its own slice of a batch-sized output, caches evicted
+  // first (0: not measured; layers that make one product per batch).
+  double sgemm_cold_gflops = 0.0;
   double output_mb = 0.0;       // the layer's output
   double kept_mb = 0.0;         // allocated by the forward and still held when it returns
   double forward_gflops() const;
   double backward_gflops() const;
-  // forward GFLOP/s as a fraction of sgemm_gflops (0 when either is unknown).
+  // forward GFLOP/s as a fraction of sgemm_gflops, of sgemm_cold_gflops
+  // (0 when either is unknown).
   double fraction_of_sgemm() const;
+  double fraction_of_sgemm_cold() const;
 };
 
 struct ProfileReport {

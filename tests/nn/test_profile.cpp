@@ -70,6 +70,12 @@ TEST_CASE("profile: a row per layer, hand-counted FLOPs, GEMM shapes that do tho
   CHECK(conv.gemm.flops() * static_cast<double>(conv.gemm_calls) == conv.forward_flops);
   CHECK(dense.gemm.flops() * static_cast<double>(dense.gemm_calls) == dense.forward_flops);
   CHECK(conv.sgemm_gflops > 0.0);
+  // The cold reference is measured for per-image products only.
+  CHECK(conv.sgemm_cold_gflops > 0.0);
+  CHECK(conv.fraction_of_sgemm_cold() ==
+        doctest::Approx(conv.forward_gflops() / conv.sgemm_cold_gflops));
+  CHECK(dense.sgemm_cold_gflops == 0.0);
+  CHECK(dense.fraction_of_sgemm_cold() == 0.0);
   CHECK(r.layers[1].gemm.m == 0);  // pooling runs no GEMM
   CHECK(r.layers[1].forward_flops == 0.0);
   CHECK(conv.forward_gflops() > 0.0);
