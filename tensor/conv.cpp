@@ -48,8 +48,9 @@ namespace {
 // ~150), so it is used only when the two differ by at most 1/8.
 constexpr int64_t kMinFlipChannels = 16;
 
-// One image's column matrix (or padded image, or packed dout), per thread: a
-// buffer that only grows and is kept for the thread's life, so steady-state
+// One image's column matrix (or padded image, packed dout, or a batch chunk's
+// packed dweight: slots 0, 1, 2), per thread: a buffer that only grows and
+// is kept for the thread's life, so steady-state
 // training steps allocate no lowering scratch at all, however the pool's
 // chunks interleave (the caching allocator alone asked the system for a block
 // now and then when two threads' scratch lifetimes overlapped differently
@@ -57,7 +58,7 @@ constexpr int64_t kMinFlipChannels = 16;
 // kernel takes it, lowers images into it, and is done before any other
 // kernel runs on that thread.
 float* column_scratch(int64_t n, int slot = 0) {
-  thread_local std::vector<float> buffers[2];
+  thread_local std::vector<float> buffers[3];
   std::vector<float>& buffer = buffers[slot];
   if (buffer.size() < static_cast<size_t>(n)) buffer.resize(static_cast<size_t>(n));
   return buffer.data();
@@ -422,16 +423,20 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
     const DirectOffsets offsets(plan);
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
       float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
-      // dout_n^T in panels of 16 (or 8) channels
+      // dout_n^T in panels of 16 (or 8, or 32) channels
       float* panels = column_scratch(direct::panel_rows(s.o) * p, 1);
-      float* dw = partial[static_cast<size_t>(chunk)].data();
+      // the chunk's dweight in the same panel layout (conv_direct.hpp)
+      const int64_t packed_size = direct::panel_rows(s.o) * k;
+      float* packed = column_scratch(packed_size, 2);
+      std::fill(packed, packed + packed_size, 0.0f);
       for (int64_t n = first; n < last; ++n) {
         direct::pack_panels(dy.data() + n * s.o * p, s.o, p, panels);
         const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
         GemmTimer timer(false, true, s.o, k, p);
         direct::weight_grad(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels, s.o,
-                            dw);
+                            packed);
       }
+      direct::unpack_weight_grad(plan, packed, s.o, partial[static_cast<size_t>(chunk)].data());
     });
   } else {
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {

@@ -127,10 +127,17 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
              float* stage, float* out);
 
-// dweight [O, C, kh, kw] += dout x columns^T, from the padded image and dout
-// packed into panels (pack_panels of [O, P]).
+// dweight += dout x columns^T, from the padded image and dout packed into
+// panels (pack_panels of [O, P]), with dweight in the panels' layout:
+// `packed` is [panel_rows(O) / w][K][w] (w = panel_width(O), taps in the
+// kernels' order), so each tile's results add to it as one contiguous run.
+// A batch accumulates there, image after image (the same sums, in the same
+// order, as adding each image's into [O, K]); unpack_weight_grad then adds
+// it to dweight [O, C, kh, kw] once.
 void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
                  const int32_t* pixels, const float* dout_panels, int64_t out_channels,
-                 float* dweight);
+                 float* packed);
+void unpack_weight_grad(const Plan& plan, const float* packed, int64_t out_channels,
+                        float* dweight);
 
 }  // namespace ember::kernels::direct
