@@ -69,8 +69,9 @@ void conv_backward_weight(benchmark::State& state, const ConvLayer& l) {
 // In a training step a layer's input and output are not in cache: the
 // layers between two visits of one layer move tens of megabytes. The _cold
 // variants write a 64 MB buffer (untimed) before every iteration, so the
-// forward pays for its memory traffic as in the step; sgemm_openblas_batch_cold
-// is OpenBLAS under the same conditions, the way an im2col layer calls it:
+// forward pays for its memory traffic as in the step;
+// sgemm_openblas_batch_cold is OpenBLAS under the same conditions, the way
+// an im2col layer calls it:
 // one single-threaded product per image on the pool, each into its own
 // slice of a batch-sized output, its columns already lowered (hot, not
 // counted). The first layers (1 or 3 input channels: K = 9..49) write as

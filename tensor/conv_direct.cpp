@@ -2,10 +2,10 @@
 //
 // The kernel functions carry their own target("avx2,fma") (or "avx512f"),
 // so ember builds for any x86-64 and conv.cpp calls them only when
-// cpu_supported() says the CPU has both (tiles_for picks the AVX-512 ones
-// when avx512_enabled()). On other architectures cpu_supported() is false and conv.cpp
-// keeps im2col + GEMM; the references stay the judges either way
-// (tests/tensor/test_conv_direct.cpp runs both paths against conv2d_reference).
+// cpu_supported() says the CPU has both (the AVX-512 ones run where
+// avx512_enabled()). On other architectures cpu_supported() is false and
+// conv.cpp keeps im2col + GEMM; the references stay the judges either way
+// (tests/tensor/test_conv_direct.cpp runs every path against conv2d_reference).
 #include "conv_direct.hpp"
 
 #include <algorithm>
@@ -32,7 +32,9 @@ std::atomic<bool>& avx512_flag() {
 }
 }  // namespace
 
-bool avx512_enabled() { return avx512_supported() && avx512_flag().load(std::memory_order_relaxed); }
+bool avx512_enabled() {
+  return avx512_supported() && avx512_flag().load(std::memory_order_relaxed);
+}
 void set_avx512(bool enabled) { avx512_flag().store(enabled); }
 
 void tap_offsets(const Plan& plan, int32_t* offsets) {
@@ -299,7 +301,8 @@ struct FlatVector {
 
 FlatVector flat_vector(const Plan& plan, const float* padded, int64_t q) {
   const int64_t r = q / plan.ow, c = q % plan.ow, src_ld = plan.g.stride_h * plan.wp();
-  const int64_t split = std::min<int64_t>(16, plan.ow - c), valid = std::min<int64_t>(16, plan.pixels() - q);
+  const int64_t split = std::min<int64_t>(16, plan.ow - c);
+  const int64_t valid = std::min<int64_t>(16, plan.pixels() - q);
   const auto mask = [](int64_t lanes) { return static_cast<__mmask16>((1u << lanes) - 1u); };
   FlatVector v{padded + r * src_ld + c, nullptr, mask(std::min(split, valid)), 0};
   v.in_b = static_cast<__mmask16>(mask(valid) & ~v.in_a);
@@ -327,10 +330,10 @@ template <int G, int V, int Split>
     const int32_t at = index[i];
     __m512 x[V];
 #pragma GCC unroll 2
-    for (int j = 0; j < V; ++j)
-      x[j] = Split >> j & 1 ? _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(vec[j].in_a, vec[j].a + at),
-                                                   vec[j].in_b, vec[j].b + at)
-                            : _mm512_maskz_loadu_ps(vec[j].in_a, vec[j].a + at);
+    for (int j = 0; j < V; ++j) {
+      x[j] = _mm512_maskz_loadu_ps(vec[j].in_a, vec[j].a + at);
+      if (Split >> j & 1) x[j] = _mm512_mask_loadu_ps(x[j], vec[j].in_b, vec[j].b + at);
+    }
 #pragma GCC unroll 12
     for (int g = 0; g < G; ++g) {
       const __m512 wg = _mm512_set1_ps(w[g]);

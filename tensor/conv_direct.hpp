@@ -1,6 +1,7 @@
-// conv_direct.hpp — convolution without im2col: AVX2 + FMA kernels (and
-// AVX-512 versions of the panel tiles) that read the (zero-padded) image in place. Internal to tensor/: conv.cpp decides
-// when to use them and runs them per image on the pool.
+// conv_direct.hpp — convolution without im2col: AVX2 + FMA kernels, and
+// AVX-512 versions of them, that read the (zero-padded) image in place.
+// Internal to tensor/: conv.cpp decides when to use them and runs them per
+// image on the pool.
 //
 // A convolution is the GEMM out[O, P] = weight[O, K] x columns[K, P], where
 // column entry (k, p) is the padded image at pixel_offset(p) + tap_offset(k):
