@@ -14,6 +14,10 @@ class Generator {
   explicit Generator(uint64_t seed = 0x5eed);
   void seed(uint64_t seed);
   uint64_t next_u64();
+  // out[0..n) = the next n next_u64() values, the state kept in registers
+  // (a loop over next_u64, an out-of-line call that reloads and stores the
+  // state each time, was most of dropout's time).
+  void fill_u64(uint64_t* out, int64_t n);
   float uniform();                    // [0, 1)
   float normal();                     // N(0, 1)
   uint64_t below(uint64_t n);         // uniform integer in [0, n), unbiased

@@ -45,13 +45,25 @@ Tensor dropout_mask(const Shape& shape, float p, const Tensor& x = Tensor(),
   if (out) *out = Tensor::empty(shape);
   const float* px = out ? x.data() : nullptr;
   float* po = out ? out->data() : nullptr;
-  for (int64_t i = 0; i < n; i += 2) {
-    const uint64_t r = gen.next_u64();
-    const uint64_t bits[2] = {r >> 40, (r >> 8) & 0xffffff};
-    for (int64_t j = i; j < std::min(i + 2, n); ++j) {
-      m[j] = static_cast<float>(bits[j - i]) >= threshold ? keep_scale : 0.0f;
-      if (po) po[j] = px[j] * m[j];
+  // The draws come in blocks from Generator::fill_u64 (the same stream as
+  // one next_u64 per pair), so the loops below vectorize.
+  constexpr int64_t kBlock = 256;
+  uint64_t draws[kBlock];
+  for (int64_t i0 = 0; i0 < n; i0 += 2 * kBlock) {
+    const int64_t count = std::min(kBlock, (n - i0 + 1) / 2);  // the last pair may be half
+    gen.fill_u64(draws, count);
+    const int64_t end = std::min(n, i0 + 2 * count), pairs = (end - i0) / 2;
+    // 24-bit values: through int32, which converts to float in vectors
+    const auto kept = [&](uint64_t bits) {
+      return static_cast<float>(static_cast<int32_t>(bits)) >= threshold ? keep_scale : 0.0f;
+    };
+    for (int64_t d = 0; d < pairs; ++d) {
+      m[i0 + 2 * d] = kept(draws[d] >> 40);
+      m[i0 + 2 * d + 1] = kept((draws[d] >> 8) & 0xffffff);
     }
+    if (end - i0 > 2 * pairs) m[end - 1] = kept(draws[pairs] >> 40);  // n odd: the last half pair
+    if (po)
+      for (int64_t j = i0; j < end; ++j) po[j] = px[j] * m[j];
   }
   return mask;
 }
