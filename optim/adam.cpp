@@ -30,14 +30,22 @@ void Adam::update(float* p, const float* g, std::vector<float*>& slots, int64_t 
   const double td = static_cast<double>(t);
   const float lr_t = static_cast<float>(lr * std::sqrt(1.0 - std::pow(double(b2), td)) /
                                         (1.0 - std::pow(double(b1), td)));
-  float* m = slots[0];
-  float* v = slots[1];
+  float* m_slot = slots[0];
+  float* v_slot = slots[1];
   // Elements are independent: large parameters split over ember's threads.
   detail::parallel_for(n, 32768, [&](int64_t lo, int64_t hi, int64_t) {
+    // Locals, and the arrays declared apart: with the captured references
+    // a store to m[i] might have changed b1 (both float), so GCC reloaded
+    // every scalar per element and left the loop scalar.
+    float* __restrict pp = p;
+    const float* __restrict gg = g;
+    float* __restrict m = m_slot;
+    float* __restrict v = v_slot;
+    const float beta1 = b1, beta2 = b2, epsilon = eps, step = lr_t;
     for (int64_t i = lo; i < hi; ++i) {
-      m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-      v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-      p[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+      m[i] = beta1 * m[i] + (1.0f - beta1) * gg[i];
+      v[i] = beta2 * v[i] + (1.0f - beta2) * gg[i] * gg[i];
+      pp[i] -= step * m[i] / (std::sqrt(v[i]) + epsilon);
     }
   });
 }
