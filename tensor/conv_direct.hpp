@@ -19,8 +19,8 @@
 // and the 16 channels come from a "panel", a [rows, 16] slice of the other
 // operand stored row by row (weight^T for the forward, dout^T for the weight
 // gradient), so the inner loop is: load 16 floats of the panel, broadcast 6
-// image values, 12 FMAs (up to 8 channels: 12 x 8 tiles from 8-wide panels).
-// With AVX-512 the tiles are 12 x 32 (24 of its 32 registers) or 12 x 16:
+// image values, 12 FMAs (up to 8 channels: 10 x 8 tiles from 8-wide panels).
+// With AVX-512 the tiles are 10 x 32 (20 of its 32 registers) or 10 x 16:
 // twice the multiply-adds per image value loaded, which is what bounds the
 // AVX2 tiles (measured on an AVX-512 Xeon, one thread: 5x5 32->32 forward
 // 116 -> 203 GFLOP/s, experiment 001's 7x7 64->32 116 -> 204).
@@ -50,10 +50,10 @@ void set_avx512(bool enabled);
 constexpr int64_t kPanel = 16;     // output channels per panel (two AVX registers)
 constexpr int64_t kMaxPanel = 32;  // with AVX-512: two 512-bit registers
 // Whole 16-channel panels, or for up to 8 channels one 8-wide panel (one
-// register; its tiles are 12 x 8, the same twelve accumulators), padded
+// register; its tiles are 10 x 8), padded
 // with zeros: LeNet-5's 6 channels. Other counts go through im2col. With
-// AVX-512, multiples of 32 take 32-wide panels (tiles of 12 x 32 in 24 of
-// its 32 registers) and the 16-wide ones 12 x 16 tiles.
+// AVX-512, multiples of 32 take 32-wide panels (tiles of 10 x 32 in 20 of
+// its 32 registers) and the 16-wide ones 10 x 16 tiles.
 inline bool panels_fit(int64_t channels) { return channels % kPanel == 0 || channels <= 8; }
 inline int64_t panel_width(int64_t channels) {
   if (channels % kMaxPanel == 0 && avx512_enabled()) return kMaxPanel;

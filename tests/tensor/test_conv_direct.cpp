@@ -1,14 +1,14 @@
 // test_conv_direct.cpp — the direct convolution kernels (tensor/conv_direct.hpp)
 // against the 7-loop reference and naive backward loops, at sizes chosen to
 // hit every edge of their tiles: pixel and tap counts that are not multiples
-// of the 6- or 12-row tiles (and smaller), channel counts of one and several
+// of the 6- or 10-row tiles (and smaller), channel counts of one and several
 // 16-wide panels and of a padded 8-wide one, the row kernel for up to 8
 // channels (rows of 16 and more pixels, overlapping last tiles, groups of
 // 1 to 6 channels, or 1 to 12 on AVX-512 where the output is cut as one flat
 // row), strides,
 // dilations, unequal padding, non-contiguous inputs.
 // Each case runs three ways: the direct kernels on AVX-512 (where the CPU has
-// it: 32-wide panels for multiples of 32 channels, 12-row tiles), on AVX2,
+// it: 32-wide panels for multiples of 32 channels, 10-row tiles), on AVX2,
 // and switched off (im2col + GEMM), all against the same references.
 #include <doctest/doctest.h>
 
@@ -64,7 +64,7 @@ struct Case {
 const std::vector<Case> kCases = {
     {"5x5 same, 1 -> 6 (LeNet-5's first layer: one 8-wide panel, 6 lanes used)", 3, 1, 9, 8, 6,
      5, 5, {.pad_h = 2, .pad_w = 2}},
-    {"3x3 stride 2, 3 -> 8 (a full 8-wide panel, tiles of 12 pixels)", 2, 3, 13, 11, 8, 3, 3,
+    {"3x3 stride 2, 3 -> 8 (a full 8-wide panel, tiles of 10 pixels)", 2, 3, 13, 11, 8, 3, 3,
      {.stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1}},
     {"1 output channel, dilation 2", 2, 4, 9, 9, 1, 3, 2, {.pad_h = 1, .dilation_h = 2}},
     {"5x5 valid, 6 -> 16 (flipped d input in an 8-wide panel)", 2, 6, 11, 10, 16, 5, 5, {}},
