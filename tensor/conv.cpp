@@ -123,7 +123,9 @@ ConvShape check_conv(const char* op, const Shape& input, const Shape& weight,
 }
 
 direct::Plan direct_plan(const ConvShape& s, const Conv2dGeometry& g) {
-  return {s.c, s.h, s.w, s.kh, s.kw, s.oh, s.ow, g};
+  direct::Plan plan{s.c, s.h, s.w, s.kh, s.kw, s.oh, s.ow, g};
+  plan.column_passes = direct::column_passes_pay(plan, s.o);
+  return plan;
 }
 
 // The direct kernels compute `out_channels` rows of results in panels of 16,

@@ -37,17 +37,29 @@ bool avx512_enabled() {
 }
 void set_avx512(bool enabled) { avx512_flag().store(enabled); }
 
+namespace {
+// Tap k's kernel row i, input channel c and kernel column j, in the plan's order.
+struct Tap {
+  int64_t i, c, j;
+};
+Tap tap(const Plan& plan, int64_t k) {
+  if (plan.column_passes)  // k = (j * kh + i) * C + c
+    return {k / plan.c % plan.kh, k % plan.c, k / (plan.c * plan.kh)};
+  return {k / (plan.kw * plan.c), k / plan.kw % plan.c, k % plan.kw};  // k = (i * C + c) * kw + j
+}
+}  // namespace
+
 void tap_offsets(const Plan& plan, int32_t* offsets) {
-  for (int64_t i = 0; i < plan.kh; ++i)
-    for (int64_t c = 0; c < plan.c; ++c)
-      for (int64_t j = 0; j < plan.kw; ++j)
-        *offsets++ = static_cast<int32_t>((c * plan.hp() + i * plan.g.dilation_h) * plan.wp() +
-                                          j * plan.g.dilation_w);
+  for (int64_t k = 0; k < plan.taps(); ++k) {
+    const Tap t = tap(plan, k);
+    offsets[k] = static_cast<int32_t>((t.c * plan.hp() + t.i * plan.g.dilation_h) * plan.wp() +
+                                      t.j * plan.g.dilation_w);
+  }
 }
 
 int64_t weight_column(const Plan& plan, int64_t k) {
-  const int64_t j = k % plan.kw, c = k / plan.kw % plan.c, i = k / (plan.kw * plan.c);
-  return (c * plan.kh + i) * plan.kw + j;
+  const Tap t = tap(plan, k);
+  return (t.c * plan.kh + t.i) * plan.kw + t.j;
 }
 
 void pixel_offsets(const Plan& plan, int32_t* offsets) {
@@ -140,15 +152,38 @@ Range output_rows(const Plan& plan, int64_t i) {
   return {lo, hi};
 }
 
+// The same across: output columns [lo, hi) for which kernel column j reads real columns.
+Range output_columns(const Plan& plan, int64_t j) {
+  const int64_t left = plan.g.pad_w - j * plan.g.dilation_w, s = plan.g.stride_w;
+  const int64_t lo = std::clamp<int64_t>(ceil_div(left, s), 0, plan.ow);
+  const int64_t hi = std::clamp<int64_t>(ceil_div(left + plan.w, s), lo, plan.ow);
+  return {lo, hi};
+}
+
+// (output column, kernel column) pairs that read real columns: OW * kw at most.
+int64_t real_column_pairs(const Plan& plan) {
+  int64_t pairs = 0;
+  for (int64_t j = 0; j < plan.kw; ++j) {
+    const Range r = output_columns(plan, j);
+    pairs += r.hi - r.lo;
+  }
+  return pairs;
+}
+
 }  // namespace
 
 int64_t visited_taps(const Plan& plan) {
-  int64_t total = 0;
+  int64_t rows = 0;  // (output row, kernel row) pairs visited
   for (int64_t oh = 0; oh < plan.oh; ++oh) {
     const Range r = kernel_rows(plan, oh);
-    total += (r.hi - r.lo) * plan.kw * plan.ow;
+    rows += r.hi - r.lo;
   }
-  return total;
+  return rows * (plan.column_passes ? real_column_pairs(plan) : plan.ow * plan.kw);
+}
+
+bool column_passes_pay(const Plan& plan, int64_t out_channels) {
+  return !row_kernel_applies(plan, out_channels) &&
+         4 * real_column_pairs(plan) <= 3 * plan.ow * plan.kw;
 }
 
 #ifdef EMBER_DIRECT_CONV_X86
@@ -165,21 +200,24 @@ bool avx512_supported() {
 
 namespace {
 
-// result[t * ld + 0..8V-1] = init[0..8V-1] (or 0) + sum_i base[t][index[i]] * panel[i][0..8V-1]
-// for t < T: V = 2 for 16-wide panels (6 rows, twelve accumulators), V = 1
+// out[t][at + 0..8V-1] = start + sum_i base[t][index[i]] * panel[i][0..8V-1]
+// for t < T, where start is out[t][at + ...] itself with accumulate, else
+// bias[0..8V-1], or 0 without a bias: V = 2 for 16-wide panels (6 rows, twelve accumulators), V = 1
 // for 8-wide ones (10 rows: see kMaxTile). The unroll pragmas matter: without
 // them GCC keeps the accumulator array in memory and stores all twelve
 // registers every iteration (measured: 31 instead of 94 GFLOP/s).
 template <int T, int V>
 [[gnu::target("avx2,fma")]] void tile(const float* const* base, const int32_t* index, int64_t n,
-                                      const float* panel, const float* init, float* result,
-                                      int64_t ld) {
+                                      const float* panel, const float* bias, bool accumulate,
+                                      float* const* out, int64_t at_column) {
   __m256 acc[T][V];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t)
 #pragma GCC unroll 2
     for (int v = 0; v < V; ++v)
-      acc[t][v] = init ? _mm256_loadu_ps(init + 8 * v) : _mm256_setzero_ps();
+      acc[t][v] = accumulate ? _mm256_loadu_ps(out[t] + at_column + 8 * v)
+                  : bias     ? _mm256_loadu_ps(bias + 8 * v)
+                             : _mm256_setzero_ps();
   for (int64_t i = 0; i < n; ++i, panel += 8 * V) {
     const int32_t at = index[i];
     __m256 w[V];
@@ -195,7 +233,7 @@ template <int T, int V>
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t)
 #pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) _mm256_storeu_ps(result + t * ld + 8 * v, acc[t][v]);
+    for (int v = 0; v < V; ++v) _mm256_storeu_ps(out[t] + at_column + 8 * v, acc[t][v]);
 }
 
 // The same tile in AVX-512's registers: 16 channels per register, V = 2 for
@@ -205,14 +243,16 @@ template <int T, int V>
 // ones: the image loads, not the FMAs, bound the AVX2 kernels.
 template <int T, int V>
 [[gnu::target("avx512f")]] void tile512(const float* const* base, const int32_t* index, int64_t n,
-                                        const float* panel, const float* init, float* result,
-                                        int64_t ld) {
+                                        const float* panel, const float* bias, bool accumulate,
+                                        float* const* out, int64_t at_column) {
   __m512 acc[T][V];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t)
 #pragma GCC unroll 2
     for (int v = 0; v < V; ++v)
-      acc[t][v] = init ? _mm512_loadu_ps(init + 16 * v) : _mm512_setzero_ps();
+      acc[t][v] = accumulate ? _mm512_loadu_ps(out[t] + at_column + 16 * v)
+                  : bias     ? _mm512_loadu_ps(bias + 16 * v)
+                             : _mm512_setzero_ps();
   for (int64_t i = 0; i < n; ++i, panel += 16 * V) {
     const int32_t at = index[i];
     __m512 w[V];
@@ -228,11 +268,11 @@ template <int T, int V>
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t)
 #pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) _mm512_storeu_ps(result + t * ld + 16 * v, acc[t][v]);
+    for (int v = 0; v < V; ++v) _mm512_storeu_ps(out[t] + at_column + 16 * v, acc[t][v]);
 }
 
 using TileFn = void (*)(const float* const*, const int32_t*, int64_t, const float*, const float*,
-                        float*, int64_t);
+                        bool, float* const*, int64_t);
 // At most 10 rows per tile: each row's base pointer is a general-purpose
 // register in the inner loop, and with 12 (plus the index, the panel and
 // the counter) GCC keeps some in vector registers and moves them back every
@@ -507,25 +547,64 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
   if (row_kernel_applies(plan, out_channels))
     return (avx512_enabled() ? forward_rows512 : forward_rows)(plan, padded, taps, weight_panels,
                                                                bias, out_channels, relu, out);
-  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
+  const int64_t k = plan.taps(), p = plan.pixels();
   const int64_t width = panel_width(out_channels), stride = panel_rows(out_channels);
   const Tiles tiles = tiles_for(width);
   float last_bias[kMaxPanel] = {};  // the last panel's bias, zeros past the last channel
   if (bias) std::copy(bias + stride - width, bias + out_channels, last_bias);
+  const auto panel_bias = [&](int64_t o0) -> const float* {
+    return !bias ? nullptr : o0 + width < stride ? bias + o0 : last_bias;
+  };
   const float* base[kMaxTile];
-  for (int64_t p0 = 0; p0 < p; p0 += tiles.rows) {
-    const int rows = static_cast<int>(std::min<int64_t>(tiles.rows, p - p0));
-    for (int t = 0; t < rows; ++t) base[t] = padded + pixels[p0 + t];
-    // The tile's pixels span output rows first..last; kernel rows that read
-    // only the border for all of them contribute nothing (kernel_rows is
-    // monotone in oh, so the union is [lo(last), hi(first))).
-    const int64_t lo = kernel_rows(plan, (p0 + rows - 1) / plan.ow).lo;
-    const int64_t hi = std::max(lo, kernel_rows(plan, p0 / plan.ow).hi);
-    const int64_t first = lo * row_taps, count = (hi - lo) * row_taps;
-    for (int64_t o0 = 0; o0 < stride; o0 += width)
-      tiles.fn[rows](base, taps + first, count, weight_panels + o0 * k + first * width,
-                     !bias ? nullptr : o0 + width < stride ? bias + o0 : last_bias,
-                     stage + p0 * stride + o0, stride);
+  float* results[kMaxTile];  // the tile's rows in the stage
+  if (!plan.column_passes) {
+    const int64_t row_taps = plan.c * plan.kw;
+    for (int64_t p0 = 0; p0 < p; p0 += tiles.rows) {
+      const int rows = static_cast<int>(std::min<int64_t>(tiles.rows, p - p0));
+      for (int t = 0; t < rows; ++t) {
+        base[t] = padded + pixels[p0 + t];
+        results[t] = stage + (p0 + t) * stride;
+      }
+      // The tile's pixels span output rows first..last; kernel rows that read
+      // only the border for all of them contribute nothing (kernel_rows is
+      // monotone in oh, so the union is [lo(last), hi(first))).
+      const int64_t lo = kernel_rows(plan, (p0 + rows - 1) / plan.ow).lo;
+      const int64_t hi = std::max(lo, kernel_rows(plan, p0 / plan.ow).hi);
+      const int64_t first = lo * row_taps, count = (hi - lo) * row_taps;
+      for (int64_t o0 = 0; o0 < stride; o0 += width)
+        tiles.fn[rows](base, taps + first, count, weight_panels + o0 * k + first * width,
+                       panel_bias(o0), false, results, o0);
+    }
+  } else {
+    // Column passes: the stage starts as the bias; kernel column j then adds
+    // its taps, (i, c) for the kernel rows that read real rows, to the
+    // output columns [lo, hi) it reads real columns for, all output rows:
+    // tiles of consecutive pixels of that OH x (hi - lo) block.
+    for (int64_t q = 0; q < p; ++q)
+      for (int64_t o0 = 0; o0 < stride; o0 += width) {
+        float* row = stage + q * stride + o0;
+        if (const float* b = panel_bias(o0)) std::copy(b, b + width, row);
+        else std::fill(row, row + width, 0.0f);
+      }
+    for (int64_t j = 0; j < plan.kw; ++j) {
+      const Range columns = output_columns(plan, j);
+      const int64_t span = columns.hi - columns.lo, block = plan.oh * span;
+      for (int64_t q0 = 0; q0 < block; q0 += tiles.rows) {
+        const int rows = static_cast<int>(std::min<int64_t>(tiles.rows, block - q0));
+        for (int t = 0; t < rows; ++t) {
+          const int64_t q = q0 + t, pixel = q / span * plan.ow + columns.lo + q % span;
+          base[t] = padded + pixels[pixel];
+          results[t] = stage + pixel * stride;
+        }
+        const int64_t lo = kernel_rows(plan, (q0 + rows - 1) / span).lo;
+        const int64_t hi = std::max(lo, kernel_rows(plan, q0 / span).hi);
+        const int64_t first = (j * plan.kh + lo) * plan.c, count = (hi - lo) * plan.c;
+        if (count == 0) continue;
+        for (int64_t o0 = 0; o0 < stride; o0 += width)
+          tiles.fn[rows](base, taps + first, count, weight_panels + o0 * k + first * width,
+                         nullptr, true, results, o0);
+      }
+    }
   }
   transpose(stage, p, stride, out_channels, relu, out);  // [P, O] -> [O, P]
 }
@@ -533,22 +612,32 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
 void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
                  const int32_t* pixels, const float* dout_panels, int64_t out_channels,
                  float* packed) {
-  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
+  const int64_t k = plan.taps(), p = plan.pixels();
   const int64_t width = panel_width(out_channels);
   const Tiles tiles = tiles_for(width);
+  // One image's tile, summed over its pixels from zero, then added to
+  // `packed`: sums per image, as accurate as before (accumulating straight
+  // into `packed` across a batch lost digits where terms cancel).
   float result[kMaxTile * kMaxPanel];  // rows x width: 10 x 8, 6 x 16, 10 x 16 or 10 x 32
+  float* result_rows[kMaxTile];
+  for (int t = 0; t < kMaxTile; ++t) result_rows[t] = result + t * width;
   const float* base[kMaxTile];
   for (int64_t k0 = 0; k0 < k; k0 += tiles.rows) {
     const int rows = static_cast<int>(std::min<int64_t>(tiles.rows, k - k0));
-    for (int t = 0; t < rows; ++t) base[t] = padded + taps[k0 + t];
+    int64_t top = plan.kh, bottom = 0;  // the tile's kernel rows: [top, bottom]
+    for (int t = 0; t < rows; ++t) {
+      base[t] = padded + taps[k0 + t];
+      top = std::min(top, tap(plan, k0 + t).i);
+      bottom = std::max(bottom, tap(plan, k0 + t).i);
+    }
     // Output rows where none of the tile's kernel rows reads a real row
     // contribute nothing (output_rows is monotone in i, as in forward).
-    const int64_t lo = output_rows(plan, (k0 + rows - 1) / row_taps).lo;
-    const int64_t hi = std::max(lo, output_rows(plan, k0 / row_taps).hi);
+    const int64_t lo = output_rows(plan, bottom).lo;
+    const int64_t hi = std::max(lo, output_rows(plan, top).hi);
     const int64_t first = lo * plan.ow, count = (hi - lo) * plan.ow;
     for (int64_t o0 = 0; o0 < out_channels; o0 += width) {
       tiles.fn[rows](base, pixels + first, count, dout_panels + o0 * p + first * width, nullptr,
-                     result, width);
+                     false, result_rows, 0);
       // The tile's rows x width results are contiguous in `packed` too: a
       // vector add (a scatter into dweight's [O, K] layout here, per tile and
       // image, was a fifth of experiment 001's 7x7 weight gradient).

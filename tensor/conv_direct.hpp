@@ -70,6 +70,9 @@ struct Plan {
   int64_t kh, kw;        // kernel
   int64_t oh, ow;        // output
   Conv2dGeometry g;
+  // Taps numbered kernel column first, k = (j * kh + i) * C + c, and the
+  // forward run in column passes (see forward); column_passes_pay decides.
+  bool column_passes = false;
   int64_t hp() const { return h + 2 * g.pad_h; }
   int64_t wp() const { return w + 2 * g.pad_w; }
   int64_t padded_size() const { return c * hp() * wp(); }
@@ -83,11 +86,20 @@ struct Plan {
 // tap_offset(k) for k in [0, K), pixel_offset(p) for p in [0, P) (see the top).
 void tap_offsets(const Plan& plan, int32_t* offsets);
 void pixel_offsets(const Plan& plan, int32_t* offsets);
-// Where tap k (kernel row first) sits in a weight [O, C, kh, kw]: (c * kh + i) * kw + j.
+// Where tap k (in the plan's order) sits in a weight [O, C, kh, kw]: (c * kh + i) * kw + j.
 int64_t weight_column(const Plan& plan, int64_t k);
 // (pixel, tap) pairs per input and output channel that forward multiplies,
-// border rows skipped: OH*OW*kh*kw at most (the GEMM's count).
+// border rows skipped (and border columns, in column passes): OH*OW*kh*kw
+// at most (the GEMM's count).
 int64_t visited_taps(const Plan& plan);
+// Column passes pay where at least 1/4 of the (output column, kernel
+// column) pairs read the zero border, and the panel kernel runs (not the
+// row kernel): the flipped convolutions of 'valid' layers' d input on
+// small images. Measured on a Zen 4, 2 threads: experiment 001's 7x7 on
+// 22 x 22 (3/8 of the pairs) 34-38 -> 27-29 ms per batch, the CIFAR-10
+// model's 3x3 on 6 x 6 (1/3) 0.49-0.55 -> 0.44-0.45 ms; at 1/7 (CM1's
+// 3x3 on 14 x 14) the passes' extra loads and stores ate the gain.
+bool column_passes_pay(const Plan& plan, int64_t out_channels);
 
 // The image with its zero border, in `scratch` (plan.padded_size() floats);
 // the image itself when there is no padding.
@@ -105,7 +117,12 @@ void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, fl
 // out [O, P] = weight x columns (+ bias[o] if bias is not null), from the
 // padded image and the weight packed by pack_weight; max(out, 0) with relu.
 // The tiles land pixel-major in `stage` (P * panel_rows(O) floats),
-// transposed into out at the end; except where the row kernel applies:
+// transposed into out at the end. A tile's pixels share its taps, so where
+// a kernel column reads the zero border for some of them it is multiplied
+// anyway; in column passes (plan.column_passes) kernel column j instead
+// takes only the output columns it reads real pixels for, and its taps
+// (a contiguous run in that order) add into the stage pass after pass.
+// Except where the row kernel applies:
 // up to 8 output channels, horizontal stride 1 and output rows of at least
 // 16 pixels (LeNet-5's 5x5 1->6 and the flipped d input of its 6->16). Its
 // tiles are 16 pixels of one output row x up to 6 channels (twelve

@@ -112,6 +112,19 @@ const std::vector<Case> kCases = {
     {"3x3 valid, 3 -> 16, 18 wide (27 taps, groups of 8 + 8)", 2, 3, 8, 18, 16, 3, 3, {}},
     {"3x3 stride_h 2, pad 1, 2 -> 48, 17 wide (four groups of 12)", 1, 2, 9, 17, 48, 3, 3,
      {.stride_h = 2, .pad_h = 1, .pad_w = 1}},
+    // Column passes (a quarter or more of the kernel columns' reads fall in
+    // the zero border), in the forward and, with taps column first, the
+    // weight gradient:
+    {"5x5 pad 4 ('full'), 6 -> 32, 5 wide (column passes, 25 of 45 column pairs real)", 2, 6,
+     7, 5, 32, 5, 5, {.pad_h = 4, .pad_w = 4}},
+    {"3x3 stride 2, pad 2, 3 -> 16 (column passes with a stride)", 2, 3, 9, 7, 16, 3, 3,
+     {.stride_h = 2, .stride_w = 2, .pad_h = 2, .pad_w = 2}},
+    {"3x3 dilation 3, pad 3, 16 -> 16 (column passes, dilated)", 2, 16, 5, 4, 16, 3, 3,
+     {.pad_h = 3, .pad_w = 3, .dilation_h = 3, .dilation_w = 3}},
+    {"5x5 pad 4, 2 -> 5 (column passes in an 8-wide panel)", 2, 2, 4, 6, 5, 5, 5,
+     {.pad_h = 4, .pad_w = 4}},
+    {"7x7 valid, 16 -> 32, 12 x 9 (the flipped d input runs in column passes)", 2, 16, 12, 9,
+     32, 7, 7, {}},
 };
 
 Tensor naive_backward_input(const Tensor& dout, const Tensor& weight, const Shape& in,
@@ -187,6 +200,37 @@ TEST_CASE("direct convolution: forward and both backward products equal the refe
       check_close(both.dweight, dw_ref);
     }
   }
+}
+
+TEST_CASE("column passes where a quarter of the kernel columns' reads are border") {
+  const auto plan = [](int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
+                       k::Conv2dGeometry g) {
+    const int64_t oh = (h + 2 * g.pad_h - g.dilation_h * (kh - 1) - 1) / g.stride_h + 1;
+    const int64_t ow = (w + 2 * g.pad_w - g.dilation_w * (kw - 1) - 1) / g.stride_w + 1;
+    return k::direct::Plan{c, h, w, kh, kw, oh, ow, g};
+  };
+  // 001's 7x7 64 -> 32 on 22 x 22: its d input is the flipped convolution
+  // of dout [32, 16, 16] padded by 6, where 42 of the 154 (output column,
+  // kernel column) pairs read the border.
+  const k::direct::Plan flipped = plan(32, 16, 16, 7, 7, {.pad_h = 6, .pad_w = 6});
+  CHECK(k::direct::column_passes_pay(flipped, 64));
+  // and the visited (pixel, tap) pairs drop to the transposed GEMM's:
+  // 16 x 16 dout pixels x 49 taps, seen from the 22 x 22 side.
+  k::direct::Plan passes = flipped;
+  passes.column_passes = true;
+  CHECK(k::direct::visited_taps(passes) == 16 * 16 * 7 * 7);
+  CHECK(k::direct::visited_taps(flipped) == 16 * 22 * 7 * 7);
+  // The cases above that claim them take them.
+  CHECK(k::direct::column_passes_pay(plan(6, 7, 5, 5, 5, {.pad_h = 4, .pad_w = 4}), 32));
+  CHECK(k::direct::column_passes_pay(
+      plan(3, 9, 7, 3, 3, {.stride_h = 2, .stride_w = 2, .pad_h = 2, .pad_w = 2}), 16));
+  CHECK(k::direct::column_passes_pay(
+      plan(16, 5, 4, 3, 3, {.pad_h = 3, .pad_w = 3, .dilation_h = 3, .dilation_w = 3}), 16));
+  CHECK(k::direct::column_passes_pay(plan(2, 4, 6, 5, 5, {.pad_h = 4, .pad_w = 4}), 5));
+  // Not for 'same' layers (CNN model 1's 5x5 on 28: 6 of 140 pairs), nor
+  // below a quarter (CM1's flipped 3x3 on 14 x 14: 6 of 42).
+  CHECK_FALSE(k::direct::column_passes_pay(plan(32, 28, 28, 5, 5, {.pad_h = 2, .pad_w = 2}), 32));
+  CHECK_FALSE(k::direct::column_passes_pay(plan(32, 12, 12, 3, 3, {.pad_h = 2, .pad_w = 2}), 32));
 }
 
 TEST_CASE("direct convolution takes non-contiguous input, weight, bias and dout") {
