@@ -276,10 +276,10 @@ using TileFn = void (*)(const float* const*, const int32_t*, int64_t, const floa
 // At most 10 rows per tile: each row's base pointer is a general-purpose
 // register in the inner loop, and with 12 (plus the index, the panel and
 // the counter) GCC keeps some in vector registers and moves them back every
-// iteration. Measured on a Zen 4 (one core, a 12 x 32 vs 10 x 32 tile,
-// K = 1568): 89 vs 111 GFLOP/s, the latter the core's FMA peak; in the
-// layers, 001's 7x7 64->32 forward 160 -> 190 GFLOP/s on 2 threads, its d
-// input 120 -> 148, d weight 165 -> 200.
+// iteration. Measured on a Zen 4 (a standalone copy of the loop, one core,
+// K = 1568): 89 GFLOP/s as 12 x 32, 111 (the core's FMA peak) as 10 x 32;
+// in the layers (bench_kernels), 001's 7x7 64->32 forward 160 -> 190
+// GFLOP/s on 2 threads, its d input 120 -> 148, d weight 165 -> 200.
 constexpr int kMaxTile = 10;
 constexpr TileFn kTiles16[kMaxTile + 1] = {nullptr,     tile<1, 2>, tile<2, 2>, tile<3, 2>,
                                            tile<4, 2>, tile<5, 2>, tile<6, 2>};
