@@ -200,10 +200,12 @@ bool avx512_supported() {
 
 namespace {
 
-// out[t][at + 0..8V-1] = start + sum_i base[t][index[i]] * panel[i][0..8V-1]
-// for t < T, where start is out[t][at + ...] itself with accumulate, else
-// bias[0..8V-1], or 0 without a bias: V = 2 for 16-wide panels (6 rows, twelve accumulators), V = 1
-// for 8-wide ones (10 rows: see kMaxTile). The unroll pragmas matter: without
+// out[t][at_column + 0..8V-1] = start + sum_i base[t][index[i]] * panel[i][0..8V-1]
+// for t < T, where start is what out[t] holds there with accumulate, else
+// bias[0..8V-1], or 0 without a bias. V = 2 for 16-wide panels (6 rows,
+// twelve accumulators), V = 1 for 8-wide ones (10 rows: see kMaxTile).
+// The rows are pointers, so a tile's pixels need not be consecutive in the
+// stage (column passes). The unroll pragmas matter: without
 // them GCC keeps the accumulator array in memory and stores all twelve
 // registers every iteration (measured: 31 instead of 94 GFLOP/s).
 template <int T, int V>
@@ -624,9 +626,10 @@ void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
   const int64_t k = plan.taps(), p = plan.pixels();
   const int64_t width = panel_width(out_channels);
   const Tiles tiles = tiles_for(width);
-  // One image's tile, summed over its pixels from zero, then added to
-  // `packed`: sums per image, as accurate as before (accumulating straight
-  // into `packed` across a batch lost digits where terms cancel).
+  // Each tile sums one image's pixels from zero and is then added to
+  // `packed`: a sum per image, then across images. (Accumulating straight
+  // into `packed` over the batch drifted by 1e-3 relative where the terms
+  // cancel: tests/tensor/test_parallel.cpp's weight-gradient case.)
   float result[kMaxTile * kMaxPanel];  // rows x width: 10 x 8, 6 x 16, 10 x 16 or 10 x 32
   float* result_rows[kMaxTile];
   for (int t = 0; t < kMaxTile; ++t) result_rows[t] = result + t * width;
