@@ -639,8 +639,9 @@ void weight_grad(const Plan& plan, const float* padded, const int32_t* taps,
     int64_t top = plan.kh, bottom = 0;  // the tile's kernel rows: [top, bottom]
     for (int t = 0; t < rows; ++t) {
       base[t] = padded + taps[k0 + t];
-      top = std::min(top, tap(plan, k0 + t).i);
-      bottom = std::max(bottom, tap(plan, k0 + t).i);
+      const int64_t i = tap(plan, k0 + t).i;
+      top = std::min(top, i);
+      bottom = std::max(bottom, i);
     }
     // Output rows where none of the tile's kernel rows reads a real row
     // contribute nothing (output_rows is monotone in i, as in forward).
