@@ -345,10 +345,11 @@ ConvShape flipped_shape(const ConvShape& s) {
 // multiplies H*W pixels by every tap where the transposed GEMM takes OH*OW,
 // so it pays only when the two differ by at most 1/8 (and where OpenBLAS
 // likes its GEMM shape, see kMinFlipChannels). The direct kernel skips the
-// kernel rows that read only dout's zero border, and runs at about twice
-// the transposed GEMM + col2im (measured on experiment 001's 7x7 'valid'
-// 64->32, 22x22 -> 16x16: 1.38x the multiply-adds, backward 85 -> 69 ms per
-// batch of 100 on 2 threads), so there it pays up to 1.5x the work.
+// kernel rows that read only dout's zero border (and in column passes the
+// columns too, which brings experiment 001's 7x7 'valid' 64->32, 22x22 ->
+// 16x16, from 1.38x the transposed GEMM's multiply-adds to 1x), and ran at
+// about twice the transposed GEMM + col2im even at 1.38x (backward 85 -> 69
+// ms per batch of 100 on 2 threads), so there it pays up to 1.5x the work.
 bool backward_input_as_conv(const ConvShape& s, const Conv2dGeometry& g) {
   if (g.stride_h != 1 || g.stride_w != 1 || g.pad_h > g.dilation_h * (s.kh - 1) ||
       g.pad_w > g.dilation_w * (s.kw - 1) || s.is_pointwise(g))

@@ -50,10 +50,10 @@ void set_avx512(bool enabled);
 constexpr int64_t kPanel = 16;     // output channels per panel (two AVX registers)
 constexpr int64_t kMaxPanel = 32;  // with AVX-512: two 512-bit registers
 // Whole 16-channel panels, or for up to 8 channels one 8-wide panel (one
-// register; its tiles are 10 x 8), padded
-// with zeros: LeNet-5's 6 channels. Other counts go through im2col. With
-// AVX-512, multiples of 32 take 32-wide panels (tiles of 10 x 32 in 20 of
-// its 32 registers) and the 16-wide ones 10 x 16 tiles.
+// register; its tiles are 10 x 8), padded with zeros: LeNet-5's 6
+// channels. Other counts go through im2col. With AVX-512, multiples of 32
+// take 32-wide panels (tiles of 10 x 32 in 20 of its 32 registers) and the
+// 16-wide ones 10 x 16 tiles.
 inline bool panels_fit(int64_t channels) { return channels % kPanel == 0 || channels <= 8; }
 inline int64_t panel_width(int64_t channels) {
   if (channels % kMaxPanel == 0 && avx512_enabled()) return kMaxPanel;

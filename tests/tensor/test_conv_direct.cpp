@@ -227,6 +227,8 @@ TEST_CASE("column passes where a quarter of the kernel columns' reads are border
   CHECK(k::direct::column_passes_pay(
       plan(16, 5, 4, 3, 3, {.pad_h = 3, .pad_w = 3, .dilation_h = 3, .dilation_w = 3}), 16));
   CHECK(k::direct::column_passes_pay(plan(2, 4, 6, 5, 5, {.pad_h = 4, .pad_w = 4}), 5));
+  // the last case's d input: dout [32, 6, 3] padded by 6 back to 12 x 9
+  CHECK(k::direct::column_passes_pay(plan(32, 6, 3, 7, 7, {.pad_h = 6, .pad_w = 6}), 16));
   // Not for 'same' layers (CNN model 1's 5x5 on 28: 6 of 140 pairs), nor
   // below a quarter (CM1's flipped 3x3 on 14 x 14: 6 of 42).
   CHECK_FALSE(k::direct::column_passes_pay(plan(32, 28, 28, 5, 5, {.pad_h = 2, .pad_w = 2}), 32));
