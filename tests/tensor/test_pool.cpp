@@ -42,6 +42,11 @@ const std::vector<PoolCase> kCases = {
     {"2x3 stride 1x2 pad 1x1", {2, 1, 5, 7}, {2, 3, 1, 2, 1, 1}},
     {"3-D input", {3, 6, 6}, {2, 2, 2, 2}},
     {"kernel covers the padded input", {1, 1, 3, 3}, {5, 5, 1, 1, 1, 1}},
+    // LeNet-5's AvgPool 2 stride 1 and 2 (their own 2x2 loops for avg pooling)
+    {"2x2 stride 1, rows wider than a vector", {2, 3, 28, 28}, {2, 2, 1, 1}},
+    {"2x2 stride 2, odd rows of 23", {2, 2, 23, 23}, {2, 2, 2, 2}},
+    {"2x2 stride 1x2 (the strided loop)", {1, 2, 6, 9}, {2, 2, 1, 2}},
+    {"3x3 stride 3 (stride at run time)", {1, 2, 9, 10}, {3, 3, 3, 3}},
 };
 
 }  // namespace
