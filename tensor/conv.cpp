@@ -405,14 +405,33 @@ Tensor conv2d_backward_input(const Tensor& dout, const Tensor& weight, const Sha
   return dinput;
 }
 
-Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
-                              const Conv2dGeometry& g) {
+namespace {
+
+// The sums over pixels of each channel of packed panels ([panel_rows(o) /
+// w][p][w], see direct::pack_panels), added to sums[o] (in double, as
+// kernels::sum).
+void add_panel_sums(const float* panels, int64_t o, int64_t p, double* sums) {
+  const int64_t width = direct::panel_width(o);
+  for (int64_t r0 = 0; r0 < o; r0 += width, panels += width * p) {
+    double lane[direct::kMaxPanel] = {};
+    for (int64_t j = 0; j < p; ++j)
+      for (int64_t l = 0; l < width; ++l) lane[l] += panels[j * width + l];
+    for (int64_t l = 0; l < std::min(width, o - r0); ++l) sums[r0 + l] += lane[l];
+  }
+}
+
+// conv2d_backward_weight's body. With relu_out (where the direct kernels
+// run; see conv2d_relu_backward), dout is masked by relu_out > 0 as it is
+// packed, and with dbias its sums over (n, h, w) come from the same panels.
+Tensor weight_grad(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
+                   const Conv2dGeometry& g, const Tensor* relu_out, Tensor* dbias) {
   const ConvShape s = check_conv("conv2d_backward_weight", input.shape(), weight_shape, g);
   const Shape expected{s.n, s.o, s.oh, s.ow};
   EMBER_CHECK(dout.shape() == expected, ShapeError, "conv2d_backward_weight: dout ",
               dout.shape(), " does not match input ", input.shape(), " and weight ",
               weight_shape, ": expected ", expected);
   const Tensor dy = contiguous(dout), x = contiguous(input);
+  const Tensor keep = relu_out ? contiguous(*relu_out) : Tensor();
   const int64_t k = s.patch(), p = s.pixels(), image = s.c * s.h * s.w;
   const bool pointwise = s.is_pointwise(g);
   // dweight sums over images: chunk 0 accumulates into the result, every other
@@ -421,6 +440,8 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
   const int64_t chunks = detail::chunk_count(s.n, 1);
   std::vector<Tensor> partial(static_cast<size_t>(chunks));
   for (Tensor& t : partial) t = Tensor::zeros(weight_shape);
+  std::vector<std::vector<double>> bias_sums(dbias ? static_cast<size_t>(chunks) : 0,
+                                             std::vector<double>(static_cast<size_t>(s.o)));
   const direct::Plan plan = direct_plan(s, g);
   if (direct_applies(plan, s.o)) {
     const DirectOffsets offsets(plan);
@@ -433,7 +454,9 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
       float* packed = column_scratch(packed_size, 2);
       std::fill(packed, packed + packed_size, 0.0f);
       for (int64_t n = first; n < last; ++n) {
-        direct::pack_panels(dy.data() + n * s.o * p, s.o, p, panels);
+        direct::pack_panels(dy.data() + n * s.o * p, s.o, p, panels,
+                            relu_out ? keep.data() + n * s.o * p : nullptr);
+        if (dbias) add_panel_sums(panels, s.o, p, bias_sums[static_cast<size_t>(chunk)].data());
         const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
         GemmTimer timer(false, true, s.o, k, p);
         direct::weight_grad(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels, s.o,
@@ -442,6 +465,8 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
       direct::unpack_weight_grad(plan, packed, s.o, partial[static_cast<size_t>(chunk)].data());
     });
   } else {
+    EMBER_CHECK(!relu_out && !dbias, ValueError,
+                "conv2d_backward_weight: relu's mask and dbias need the direct kernels");
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
       float* cols = pointwise ? nullptr : column_scratch(k * p);
       float* dw = partial[static_cast<size_t>(chunk)].data();
@@ -461,7 +486,39 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
     const float* part = partial[c].data();
     for (int64_t i = 0, n = dweight.numel(); i < n; ++i) total[i] += part[i];
   }
+  if (dbias) {
+    *dbias = Tensor::empty({s.o});
+    for (int64_t o = 0; o < s.o; ++o) {
+      double sum = 0.0;
+      for (const std::vector<double>& part : bias_sums) sum += part[static_cast<size_t>(o)];
+      dbias->data()[o] = static_cast<float>(sum);
+    }
+  }
   return dweight;
+}
+
+// relu's gradient: g where out > 0, else 0 (out and g of one shape).
+Tensor relu_mask(const Tensor& g, const Tensor& out) {
+  const Tensor gc = contiguous(g), oc = contiguous(out);
+  Tensor masked = Tensor::empty(g.shape());
+  const float *pg = gc.data(), *po = oc.data();
+  float* pm = masked.data();
+  detail::parallel_for(masked.numel(), 1 << 15, [&](int64_t lo, int64_t hi, int64_t) {
+    // Both loads unconditional: a load under the condition kept GCC from
+    // vectorizing, and the branch on random signs cost 1 ns per element.
+    for (int64_t i = lo; i < hi; ++i) {
+      const float gi = pg[i], oi = po[i];
+      pm[i] = oi > 0.0f ? gi : 0.0f;
+    }
+  });
+  return masked;
+}
+
+}  // namespace
+
+Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
+                              const Conv2dGeometry& g) {
+  return weight_grad(dout, input, weight_shape, g, nullptr, nullptr);
 }
 
 // Where the flipped convolution computes d input, its lowering of dout also
@@ -488,7 +545,8 @@ Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tenso
       direct_applies(direct_plan(flipped_shape(s), flipped_geometry(s, g)), s.c);
   if (!flip || both_direct)
     return {need_input ? conv2d_backward_input(dout, weight, input.shape(), g) : Tensor(),
-            need_weight ? conv2d_backward_weight(dout, input, weight.shape(), g) : Tensor()};
+            need_weight ? conv2d_backward_weight(dout, input, weight.shape(), g) : Tensor(),
+            Tensor()};
   const Tensor dy = contiguous(dout), x = contiguous(input), w = contiguous(weight);
   const Tensor flipped = flip_kernels(w.data(), s.o, s.c, s.kh, s.kw);  // [C, O, kh, kw]
   const Conv2dGeometry fg = flipped_geometry(s, g);
@@ -512,7 +570,27 @@ Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tenso
     const float* part = partial[c].data();
     for (int64_t i = 0, n = s.c * k; i < n; ++i) total[i] += part[i];
   }
-  return {dinput, flip_kernels(total, s.c, s.o, s.kh, s.kw)};
+  return {dinput, flip_kernels(total, s.c, s.o, s.kh, s.kw), Tensor()};
+}
+
+Conv2dGrads conv2d_relu_backward(const Tensor& dout, const Tensor& out, const Tensor& input,
+                                 const Tensor& weight, const Conv2dGeometry& g, bool need_input,
+                                 bool need_weight, bool need_bias) {
+  const ConvShape s = check_conv("conv2d_relu_backward", input.shape(), weight.shape(), g);
+  const Shape expected{s.n, s.o, s.oh, s.ow};
+  EMBER_CHECK(dout.shape() == expected && out.shape() == expected, ShapeError,
+              "conv2d_relu_backward: dout ", dout.shape(), " and out ", out.shape(),
+              " must both be ", expected, " for input ", input.shape(), " and weight ",
+              weight.shape());
+  if (!need_input && need_weight && direct_applies(direct_plan(s, g), s.o)) {
+    Conv2dGrads d;
+    d.dweight = weight_grad(dout, input, weight.shape(), g, &out, need_bias ? &d.dbias : nullptr);
+    return d;
+  }
+  const Tensor masked = relu_mask(dout, out);
+  Conv2dGrads d = conv2d_backward(masked, input, weight, g, need_input, need_weight);
+  if (need_bias) d.dbias = sum(masked, {0, 2, 3});
+  return d;
 }
 
 // The definition, loop by loop, with explicit padding tests; double accumulator.

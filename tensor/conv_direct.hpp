@@ -107,8 +107,10 @@ const float* pad_image(const Plan& plan, const float* image, float* scratch);
 
 // [rows, cols] row-major (panels_fit(rows)) -> panels [panel_rows(rows) / w][cols][w]
 // with w = panel_width(rows): panel r holds rows wr..wr+w-1 column by
-// column, zeros past the last row.
-void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels);
+// column, zeros past the last row. With keep ([rows, cols] too), src where
+// keep > 0 and 0 elsewhere: relu's gradient, applied while packing.
+void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels,
+                 const float* keep = nullptr);
 // The same for a weight [O, C, kh, kw] seen as [O, K], its columns in tap order;
 // where the row kernel applies (below), groups of up to 6 (AVX-512: 12) channels instead:
 // a group of G channels starting at channel o0 is [K][G] at panels + o0 * K.

@@ -137,10 +137,20 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
 // can, one lowering of dout per image serves both products. Undefined
 // tensors for the ones not asked for.
 struct Conv2dGrads {
-  Tensor dinput, dweight;
+  Tensor dinput, dweight, dbias;  // dbias: conv2d_relu_backward only
 };
 Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tensor& weight,
                             const Conv2dGeometry& g, bool need_input, bool need_weight);
+// conv2d(..., relu = true)'s backward from its output `out`: dout where out >
+// 0 (else 0) through conv2d_backward, and dbias, the sum over (n, h, w).
+// Where d input is not wanted (a network's first layer: its images need no
+// gradient) and the direct kernels take d weight, the mask is applied and
+// dbias summed while dout is packed for them, image by image, and the
+// masked gradient is never written: two passes over the layer's largest
+// tensor saved (CM1's first layer: 48 MB per batch of 500).
+Conv2dGrads conv2d_relu_backward(const Tensor& dout, const Tensor& out, const Tensor& input,
+                                 const Tensor& weight, const Conv2dGeometry& g, bool need_input,
+                                 bool need_weight, bool need_bias);
 
 // ---- pooling and padding (tensor/pool.cpp) ---------------------------------
 struct Pool2dGeometry {

@@ -10,9 +10,9 @@
 // which saves a third of a convolution layer's backward.
 // conv2d_relu fuses the activation: the kernel writes max(out, 0) in the
 // pass that stores out (a separate relu reads and writes the whole output
-// again), and its node masks the incoming gradient with out > 0 first.
+// again), and its node masks the incoming gradient with out > 0 first
+// (kernels::conv2d_relu_backward; in a first layer, while packing it).
 #include "../../tensor/kernels.hpp"
-#include "../../tensor/parallel.hpp"
 #include "../functions.hpp"
 #include "../node.hpp"
 
@@ -23,23 +23,6 @@ using autograd::record;
 
 namespace {
 
-// g where out > 0, else 0 (relu's derivative; out and g have one shape).
-Tensor relu_masked(const Tensor& g, const Tensor& out) {
-  const Tensor gc = kernels::contiguous(g);
-  Tensor masked = Tensor::empty(g.shape());
-  const float *pg = gc.data(), *po = out.data();
-  float* pm = masked.data();
-  detail::parallel_for(masked.numel(), 1 << 15, [&](int64_t lo, int64_t hi, int64_t) {
-    // Both loads unconditional: a load under the condition kept GCC from
-    // vectorizing, and the branch on random signs cost 1 ns per element.
-    for (int64_t i = lo; i < hi; ++i) {
-      const float gi = pg[i], oi = po[i];
-      pm[i] = oi > 0.0f ? gi : 0.0f;
-    }
-  });
-  return masked;
-}
-
 // Saves input and weight, and with relu the (detached) output.
 struct Conv2dNode final : Node {
   Conv2dNode(kernels::Conv2dGeometry geometry, bool relu) : geometry(geometry), relu(relu) {}
@@ -47,14 +30,18 @@ struct Conv2dNode final : Node {
   bool relu;
   const char* name() const override { return relu ? "conv2d_relu" : "conv2d"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
-    const Tensor g = relu ? relu_masked(grad, saved(2)) : grad;
     Tensor input = saved(0), weight = saved(1);
+    if (relu)  // the mask, both products and dbias in one call (see kernels.hpp)
+      return unpack(kernels::conv2d_relu_backward(grad, saved(2), input, weight, geometry,
+                                                  needs_grad(0), needs_grad(1), needs_grad(2)));
     // Both products in one call: it shares work between them where it can.
     kernels::Conv2dGrads d =
-        kernels::conv2d_backward(g, input, weight, geometry, needs_grad(0), needs_grad(1));
-    Tensor dbias;
-    if (needs_grad(2)) dbias = kernels::sum(g, {0, 2, 3});
-    return {d.dinput, d.dweight, dbias};
+        kernels::conv2d_backward(grad, input, weight, geometry, needs_grad(0), needs_grad(1));
+    if (needs_grad(2)) d.dbias = kernels::sum(grad, {0, 2, 3});
+    return unpack(std::move(d));
+  }
+  static std::vector<Tensor> unpack(kernels::Conv2dGrads d) {
+    return {std::move(d.dinput), std::move(d.dweight), std::move(d.dbias)};
   }
 };
 
