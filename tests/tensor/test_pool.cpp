@@ -47,6 +47,8 @@ const std::vector<PoolCase> kCases = {
     {"2x2 stride 2, odd rows of 23", {2, 2, 23, 23}, {2, 2, 2, 2}},
     {"2x2 stride 1x2 (the strided loop)", {1, 2, 6, 9}, {2, 2, 1, 2}},
     {"3x3 stride 3 (stride at run time)", {1, 2, 9, 10}, {3, 3, 3, 3}},
+    // Outputs of half the size, as 2x2 stride 2 gives, with winners outside the 2x2 blocks.
+    {"3x3 stride 2 pad 1 on an even size", {2, 2, 8, 8}, {3, 3, 2, 2, 1, 1}},
 };
 
 }  // namespace
@@ -75,6 +77,18 @@ TEST_CASE("max_pool2d propagates NaN like PyTorch") {
   ValuesIndices s = k::max_pool2d(Tensor::from_vector({0, -inf, inf, 1}, {1, 1, 2, 2}), {2, 2, 2, 2});
   CHECK(s.values.item() == inf);
   CHECK(s.indices.item() == 2.0f);
+  // A NaN first stays (nothing compares greater than it); of two NaNs the
+  // later wins (torch: `val > maxval || isnan(val)` in scan order). Through
+  // the 2x2 stride-2 loop (max_pool_2x2) and the generic one (stride 1).
+  using G = k::Pool2dGeometry;
+  for (const G& g : {G{2, 2, 2, 2}, G{2, 2, 1, 1}}) {
+    ValuesIndices first = k::max_pool2d(Tensor::from_vector({nan, 1, 3, 2}, {1, 1, 2, 2}), g);
+    CHECK(std::isnan(first.values.item()));
+    CHECK(first.indices.item() == 0.0f);
+    ValuesIndices two = k::max_pool2d(Tensor::from_vector({nan, 1, nan, 2}, {1, 1, 2, 2}), g);
+    CHECK(std::isnan(two.values.item()));
+    CHECK(two.indices.item() == 2.0f);
+  }
 }
 
 TEST_CASE("avg_pool2d counts padded zeros in the divisor (count_include_pad=True)") {
@@ -112,6 +126,28 @@ TEST_CASE("max_pool2d indices point at the values they report") {
       const int64_t plane = static_cast<int64_t>(i) / out_plane;
       CHECK(xs[static_cast<size_t>(plane * h * w + static_cast<int64_t>(at[i]))] == v[i]);
     }
+  }
+}
+
+TEST_CASE("max_pool2d_backward writes every pixel, also the ones no window reaches") {
+  // Odd sizes leave a last row and column no window reaches. The caching
+  // allocator hands the backward the block a NaN-filled tensor of its size
+  // just returned, so a pixel left unwritten would show as NaN.
+  manual_seed(24);
+  for (const Shape& shape : {Shape{2, 3, 7, 9}, Shape{1, 2, 5, 4}, Shape{1, 1, 4, 5}}) {
+    CAPTURE(shape);
+    Tensor x = Tensor::randn(shape);
+    ValuesIndices r = k::max_pool2d(x, {2, 2, 2, 2});
+    Tensor dy = Tensor::randn(r.values.shape());
+    { Tensor poison = Tensor::full(shape, std::numeric_limits<float>::quiet_NaN()); }
+    std::vector<float> dx = k::max_pool2d_backward(dy, r.indices, shape).to_vector();
+    std::vector<float> expected(dx.size(), 0.0f);
+    const int64_t plane = shape[2] * shape[3], out_plane = r.values.numel() / (shape[0] * shape[1]);
+    std::vector<float> g = dy.to_vector(), at = r.indices.to_vector();
+    for (size_t j = 0; j < g.size(); ++j)
+      expected[static_cast<size_t>(static_cast<int64_t>(j) / out_plane * plane +
+                                   static_cast<int64_t>(at[j]))] += g[j];
+    CHECK(dx == expected);
   }
 }
 
