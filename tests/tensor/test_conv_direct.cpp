@@ -112,6 +112,8 @@ const std::vector<Case> kCases = {
     {"3x3 valid, 3 -> 16, 18 wide (27 taps, groups of 8 + 8)", 2, 3, 8, 18, 16, 3, 3, {}},
     {"3x3 stride_h 2, pad 1, 2 -> 48, 17 wide (four groups of 12)", 1, 2, 9, 17, 48, 3, 3,
      {.stride_h = 2, .pad_h = 1, .pad_w = 1}},
+    {"3x3 same, 1 -> 24, 70 x 45 (3150 pixels, groups of 12 + 12)", 1, 1,
+     70, 45, 24, 3, 3, {.pad_h = 1, .pad_w = 1}},
     // Column passes (a quarter or more of the kernel columns' reads fall in
     // the zero border), in the forward and, with taps column first, the
     // weight gradient:
