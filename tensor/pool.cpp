@@ -106,10 +106,11 @@ void max_pool_2x2(const float* plane, int64_t width, int64_t oh_n, int64_t ow_n,
 // Average pooling without padding, one plane (2x2 windows with stride 1 or
 // 2 have their own loops, below): the window loops go outside and the loop
 // over a row of outputs inside. Each output still sums its window row by
-// row, left to right, as the generic loop. kStrideW > 0 fixes the horizontal stride at compile time
-// (0: g.stride_w at run time): with the stride a run-time value GCC built
-// every vector from four scalar loads, and LeNet-5's AvgPool 2 stride 1 ran
-// at 0.9 G outputs/s (0.34 ms forward, 0.56 backward per batch of 64).
+// row, left to right, as the generic loop. kStrideW > 0 fixes the
+// horizontal stride at compile time (0: g.stride_w at run time): with the
+// stride a run-time value GCC built every vector from four scalar loads,
+// and LeNet-5's AvgPool 2 stride 1 ran at 0.9 G outputs/s (0.34 ms
+// forward, 0.56 backward per batch of 64).
 template <int64_t kStrideW>
 void avg_pool_unpadded(const float* plane, const PoolShape& s, const Pool2dGeometry& g,
                        float scale, float* y) {
