@@ -138,6 +138,9 @@ void pack_weight(const Plan& plan, const float* weight, int64_t out_channels, fl
 // the first layers of CNN model 1, 5x5 1->32, CM1, 3x3 1->32, and the
 // CIFAR-10 model, 3x3 3->32), where the stage and its transpose cost as
 // much as the tiles.
+// With stream (AVX-512 row kernel only; ignored elsewhere), its whole aligned
+// vectors go to memory in non-temporal stores, past the cache, fenced
+// before it returns; see streams().
 constexpr int64_t kRowTaps = 32;
 inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
   if (plan.g.stride_w != 1 || plan.ow < 16) return false;
@@ -145,7 +148,20 @@ inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
 }
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
              const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
-             float* stage, float* out);
+             bool stream, float* stage, float* out);
+
+// The largest cache's size in bytes, from Linux's sysfs (cpu0's cache
+// entries; glibc's sysconf said 320 MB for the Zen 4's 32 MB L3 under KVM);
+// 32 MB where sysfs cannot be read.
+int64_t last_level_cache_bytes();
+// Whether a forward whose whole batch writes output_bytes streams them: when
+// they exceed the last-level cache, which they leave anyway, an ordinary
+// store first reads in the line it writes. CM1's first layer (48 MB per
+// batch of 500; L3 32 MB) on a Zen 4, 2 threads: forward 3.65 -> 2.64 ms
+// (bench_kernels, caches evicted, medians of 5 A/B rounds); CNN model 1's
+// 3-12 MB stay ordinary stores (streaming them had made its steps 4-6%
+// slower: the next layer then read them from memory).
+inline bool streams(int64_t output_bytes) { return output_bytes > last_level_cache_bytes(); }
 
 // dweight += dout x columns^T, from the padded image and dout packed into
 // panels (pack_panels of [O, P]), with dweight in the panels' layout:

@@ -288,3 +288,42 @@ TEST_CASE("AVX-512 and AVX2 tiles give bit-identical results (same products, sam
   CHECK(y[0] == y[1]);
   CHECK(dw[0] == dw[1]);
 }
+
+TEST_CASE("an output larger than the last-level cache, in streaming stores: the same values") {
+  const int64_t cache = k::direct::last_level_cache_bytes();
+  CHECK(cache >= (int64_t{64} << 10));  // sysfs or the 32 MB default: no cache is smaller
+  if (cache > (int64_t{256} << 20)) {
+    MESSAGE("last-level cache of ", cache >> 20, " MB: a batch to exceed it is too big to test");
+    return;
+  }
+  // CM1's first layer (3x3 same, 1 -> 32 on 28 x 28: the AVX-512 flat row
+  // kernel), with a batch just past the cache: the whole batch streams, a
+  // chunk of 8 images stays below the cache (ordinary stores).
+  const int64_t image_bytes = 32 * 28 * 28 * int64_t{sizeof(float)};
+  const int64_t n = cache / image_bytes + 3;
+  REQUIRE(k::direct::streams(n * image_bytes));
+  REQUIRE_FALSE(k::direct::streams(8 * image_bytes));
+  manual_seed(29);
+  Tensor x = Tensor::randn({n, 1, 28, 28});
+  Tensor w = Tensor::randn({32, 1, 3, 3});
+  Tensor b = Tensor::randn({32});
+  k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
+  DirectConv on(true, true);
+  for (bool relu : {false, true}) {
+    CAPTURE(relu);
+    const Tensor y = k::conv2d(x, w, b, g, relu);
+    const std::vector<float> whole = y.to_vector();
+    std::vector<float> chunked;
+    for (int64_t n0 = 0; n0 < n; n0 += 8) {
+      const std::vector<float> part =
+          k::conv2d(x.narrow(0, n0, std::min<int64_t>(8, n - n0)), w, b, g, relu).to_vector();
+      chunked.insert(chunked.end(), part.begin(), part.end());
+    }
+    CHECK(whole == chunked);
+    // and the first and last images against the reference
+    for (int64_t i : {int64_t{0}, n - 1}) {
+      const Tensor expected = k::conv2d_reference(x.narrow(0, i, 1), w, b, g);
+      check_close(y.narrow(0, i, 1), relu ? k::relu(expected) : expected);
+    }
+  }
+}
