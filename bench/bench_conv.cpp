@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "../ember.hpp"
 #include "shapes.hpp"
 #include "tensor/parallel.hpp"
@@ -174,6 +178,71 @@ void store_streams(benchmark::State& state) {
 }
 BENCHMARK(store_streams)->Arg(1)->Arg(6)->Arg(12)->Arg(16)->Arg(24)->Arg(32)->Arg(64)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+#if defined(__x86_64__)
+// The machine's ceilings behind the GFLOP/s and GB/s figures, per thread
+// and summed over 1 and 2 threads (Google Benchmark's ->Threads):
+// fma_peak runs 12 independent chains of 512-bit FMAs, what no kernel can
+// beat; store_bandwidth writes 64 MB per thread, twice the L3 of the
+// machines measured, with ordinary (arg 0) or non-temporal (arg 1) 512-bit
+// stores: what bounds a layer whose output leaves the cache
+// (conv_direct.hpp: streams). Zen 4 under KVM, three runs of medians of 3:
+// 109-116 GFLOP/s on one core, 225-230 on two; 22-27 GB/s of stores from
+// one core and 27-47 from two, either kind (the two cores share it).
+[[gnu::target("avx512f"), gnu::noinline]] float fma_chains(int64_t iterations) {
+  __m512 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(0.001f * static_cast<float>(i));
+  const __m512 x = _mm512_set1_ps(0.9999f), y = _mm512_set1_ps(0.0001f);
+  for (int64_t it = 0; it < iterations; ++it)
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+  for (int i = 1; i < 12; ++i) acc[0] = _mm512_add_ps(acc[0], acc[i]);
+  float lanes[16];
+  _mm512_storeu_ps(lanes, acc[0]);
+  return lanes[0];
+}
+
+void fma_peak(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx512f")) return state.SkipWithError("needs AVX-512F");
+  int64_t iterations = 1 << 22;
+  for (auto _ : state) {
+    // GCC finds fma_chains pure: without this the call left the loop
+    benchmark::DoNotOptimize(iterations);
+    benchmark::DoNotOptimize(fma_chains(iterations));
+  }
+  // Summed over the threads, each thread's over the run's time (kAvgThreads
+  // undoes the run's iterations being counted once per thread).
+  state.counters["FLOP/s"] = benchmark::Counter(
+      12.0 * 32.0 * static_cast<double>(iterations),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kAvgThreads);
+}
+BENCHMARK(fma_peak)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+[[gnu::target("avx512f")]] void store_64mb(float* out, int64_t n, bool streaming) {
+  const __m512 v = _mm512_set1_ps(1.0f);
+  if (streaming) {
+    for (int64_t i = 0; i < n; i += 16) _mm512_stream_ps(out + i, v);
+    _mm_sfence();
+  } else {
+    for (int64_t i = 0; i < n; i += 16) _mm512_store_ps(out + i, v);
+  }
+}
+
+void store_bandwidth(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx512f")) return state.SkipWithError("needs AVX-512F");
+  const int64_t n = int64_t{16} << 20;  // floats: 64 MB
+  Tensor out = Tensor::empty({n});      // ember's allocator: 64-byte aligned
+  for (auto _ : state) {
+    store_64mb(out.data(), n, state.range(0) == 1);
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes_written/s"] = benchmark::Counter(
+      4.0 * static_cast<double>(n),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kAvgThreads);
+}
+BENCHMARK(store_bandwidth)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+#endif
 
 const bool registered = [] {
   using Fn = void (*)(benchmark::State&, const ConvLayer&);

@@ -155,9 +155,12 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
 // 32 MB where sysfs cannot be read.
 int64_t last_level_cache_bytes();
 // Whether a forward whose whole batch writes output_bytes streams them: when
-// they exceed the last-level cache, which they leave anyway, an ordinary
-// store first reads in the line it writes. CM1's first layer (48 MB per
-// batch of 500; L3 32 MB) on a Zen 4, 2 threads: forward 3.65 -> 2.64 ms
+// they exceed the last-level cache, which they leave anyway. An ordinary
+// store that misses first reads in its line; a bare store loop reaches the
+// same bandwidth either way (bench_kernels store_bandwidth), so what the
+// kernel gains is most likely its multiply-adds no longer stalled behind
+// stores waiting for their lines. CM1's first layer (48 MB per batch
+// of 500; L3 32 MB) on a Zen 4, 2 threads: forward 3.65 -> 2.64 ms
 // (bench_kernels, caches evicted, medians of 5 A/B rounds); CNN model 1's
 // 3-12 MB stay ordinary stores (streaming them had made its steps 4-6%
 // slower: the next layer then read them from memory).
