@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "ember.hpp"
+#include "tensor/conv_direct.hpp"  // the AVX-512 switch
 
 using namespace ember;
 namespace k = ember::kernels;
@@ -88,6 +90,45 @@ TEST_CASE("max_pool2d propagates NaN like PyTorch") {
     ValuesIndices two = k::max_pool2d(Tensor::from_vector({nan, 1, nan, 2}, {1, 1, 2, 2}), g);
     CHECK(std::isnan(two.values.item()));
     CHECK(two.indices.item() == 2.0f);
+  }
+}
+
+TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices bit for bit") {
+  if (!k::direct::avx512_supported()) {
+    MESSAGE("this CPU lacks AVX-512: only the scalar loop runs");
+    return;
+  }
+  const bool before = k::direct::avx512_enabled();
+  // Values from a small set, so that windows tie (the first maximum wins),
+  // with signed zeros, infinities and NaNs (the last NaN wins).
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float pick[] = {-1.0f, 0.0f, -0.0f, 2.0f, 2.0f, 3.5f, -inf, inf, nan, 1.0f, -2.0f};
+  manual_seed(31);
+  // Widths around the 16-window vector (odd ones drop their last column),
+  // odd heights (the last row dropped), several planes.
+  for (int64_t w : {2, 3, 5, 16, 17, 30, 31, 32, 33, 34, 47, 64, 65}) {
+    for (int64_t h : {2, 3, 7}) {
+      CAPTURE(w);
+      CAPTURE(h);
+      std::vector<float> v(static_cast<size_t>(3 * h * w));
+      const std::vector<float> r = Tensor::rand({3 * h * w}).to_vector();
+      for (size_t i = 0; i < v.size(); ++i) v[i] = pick[static_cast<size_t>(r[i] * 11.0f) % 11];
+      const Tensor x = Tensor::from_vector(v, {3, 1, h, w});
+      ValuesIndices got[2];
+      for (int wide = 0; wide < 2; ++wide) {
+        k::direct::set_avx512(wide == 1);
+        got[wide] = k::max_pool2d(x, {2, 2, 2, 2});
+      }
+      k::direct::set_avx512(before);
+      const std::vector<float> a = got[0].values.to_vector(), b = got[1].values.to_vector();
+      REQUIRE(a.size() == b.size());
+      int differ = 0;
+      for (size_t i = 0; i < a.size(); ++i)
+        differ += std::memcmp(&a[i], &b[i], sizeof(float)) != 0;  // -0 vs 0, NaN == NaN
+      CHECK(differ == 0);
+      CHECK(got[0].indices.to_vector() == got[1].indices.to_vector());
+    }
   }
 }
 
