@@ -23,6 +23,12 @@ void check_close(const Tensor& got, const Tensor& expected, float tol = 1e-5f) {
   }
 }
 
+// Bit for bit: -0 differs from 0, a NaN equals a NaN.
+bool same_bits(const Tensor& a, const Tensor& b) {
+  const std::vector<float> x = a.to_vector(), y = b.to_vector();
+  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+}
+
 double dot(const Tensor& a, const Tensor& b) {
   std::vector<float> x = a.to_vector(), y = b.to_vector();
   double s = 0.0;
@@ -105,8 +111,9 @@ TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices b
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float pick[] = {-1.0f, 0.0f, -0.0f, 2.0f, 2.0f, 3.5f, -inf, inf, nan, 1.0f, -2.0f};
   manual_seed(31);
-  // Widths around the 16-window vector (odd ones drop their last column),
-  // odd heights (the last row dropped), several planes.
+  // Widths around the 16-window vector (odd ones drop their last column;
+  // the backward's vector loop takes rows of 8 windows and more), odd
+  // heights (the last row dropped), several planes.
   for (int64_t w : {2, 3, 5, 16, 17, 30, 31, 32, 33, 34, 47, 64, 65}) {
     for (int64_t h : {2, 3, 7}) {
       CAPTURE(w);
@@ -121,15 +128,50 @@ TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices b
         got[wide] = k::max_pool2d(x, {2, 2, 2, 2});
       }
       k::direct::set_avx512(before);
-      const std::vector<float> a = got[0].values.to_vector(), b = got[1].values.to_vector();
-      REQUIRE(a.size() == b.size());
-      int differ = 0;
-      for (size_t i = 0; i < a.size(); ++i)
-        differ += std::memcmp(&a[i], &b[i], sizeof(float)) != 0;  // -0 vs 0, NaN == NaN
-      CHECK(differ == 0);
+      CHECK(same_bits(got[0].values, got[1].values));
       CHECK(got[0].indices.to_vector() == got[1].indices.to_vector());
+      // The backward: every pixel written once, 0 + g at the winner (so -0
+      // turns +0, as in the scatter), zeros elsewhere and in a dropped
+      // last row or column.
+      std::vector<float> g(static_cast<size_t>(got[0].values.numel()));
+      const std::vector<float> rg = Tensor::rand({got[0].values.numel()}).to_vector();
+      for (size_t i = 0; i < g.size(); ++i) g[i] = pick[static_cast<size_t>(rg[i] * 11.0f) % 11];
+      const Tensor dy = Tensor::from_vector(g, got[0].values.shape());
+      Tensor dx[2];
+      for (int wide = 0; wide < 2; ++wide) {
+        k::direct::set_avx512(wide == 1);
+        dx[wide] = k::max_pool2d_backward(dy, got[0].indices, x.shape());
+      }
+      k::direct::set_avx512(before);
+      CHECK(same_bits(dx[0], dx[1]));
     }
   }
+  // Indices of another pool with the same output shape (3x3, stride 2, pad
+  // 1), some outside their 2x2 block: the AVX-512 path finds them and
+  // falls back to the scatter, with the same result.
+  Tensor x = Tensor::randn({2, 3, 8, 20});  // rows of 10 windows: the vector loop's (>= 8)
+  ValuesIndices r = k::max_pool2d(x, {3, 3, 2, 2, 1, 1});
+  REQUIRE(r.values.shape() == Shape{2, 3, 4, 10});
+  Tensor dy = Tensor::randn(r.values.shape());
+  Tensor dx[2];
+  for (int wide = 0; wide < 2; ++wide) {
+    k::direct::set_avx512(wide == 1);
+    dx[wide] = k::max_pool2d_backward(dy, r.indices, x.shape());
+  }
+  k::direct::set_avx512(before);
+  CHECK(same_bits(dx[0], dx[1]));
+  // and by hand: each gradient added at its index
+  std::vector<float> expected(static_cast<size_t>(x.numel()), 0.0f);
+  const std::vector<float> g = dy.to_vector(), at = r.indices.to_vector();
+  for (size_t j = 0; j < g.size(); ++j)
+    expected[j / 40 * 160 + static_cast<size_t>(at[j])] += g[j];  // planes of 4x10 -> 8x20
+  CHECK(same_bits(dx[1], Tensor::from_vector(expected, x.shape())));
+  int outside = 0;  // the fallback did run: some winners lie outside their 2x2 block
+  for (size_t j = 0; j < at.size(); ++j) {
+    const size_t oh = j % 40 / 10, ow = j % 10, i = static_cast<size_t>(at[j]);
+    outside += i / 20 / 2 != oh || i % 20 / 2 != ow;
+  }
+  CHECK(outside > 0);
 }
 
 TEST_CASE("avg_pool2d counts padded zeros in the divisor (count_include_pad=True)") {
