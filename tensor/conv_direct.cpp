@@ -105,7 +105,6 @@ int64_t last_level_cache_bytes() {
   return bytes;
 }
 
-
 namespace {
 
 // The row kernel's channel groups: out_channels split into ceil(O / max)

@@ -110,13 +110,11 @@ void max_pool_2x2(const float* plane, int64_t width, int64_t oh_n, int64_t ow_n,
 }
 
 #ifdef EMBER_POOL_AVX512
-// max_pool_2x2 sixteen windows at a time. Each window takes the generic
-// loop's rule lane by lane (b, c, d in turn replace the running max where
-// they are greater or NaN), which is max_pool_2x2's result too: the first
-// maximum where there is no NaN, else the last NaN; the same values and
-// indices bit for bit (tests/tensor/test_pool.cpp). Rows of any width: the
-// last vector of a row is masked, so the CIFAR-10 model's rows of 15
-// windows take one vector. Planes below 2^31 pixels (32-bit indices).
+// The first `count` of 16 lanes (none for count <= 0): a row's last vector.
+inline __mmask16 first_lanes(int64_t count) {
+  return static_cast<__mmask16>(count >= 16 ? 0xffff : (1u << std::max<int64_t>(count, 0)) - 1u);
+}
+
 // Lanes where v > m or v is NaN take v and its offset. (A function, not a
 // lambda: a lambda does not inherit its enclosing function's target.)
 [[gnu::target("avx512f")]] inline void take_greater_or_nan(__m512 v, __m512i offset, __m512& m,
@@ -127,6 +125,13 @@ void max_pool_2x2(const float* plane, int64_t width, int64_t oh_n, int64_t ow_n,
   at = _mm512_mask_mov_epi32(at, wins, offset);
 }
 
+// max_pool_2x2 sixteen windows at a time. Each window takes the generic
+// loop's rule lane by lane (b, c, d in turn replace the running max where
+// they are greater or NaN), which is max_pool_2x2's result too: the first
+// maximum where there is no NaN, else the last NaN; the same values and
+// indices bit for bit (tests/tensor/test_pool.cpp). Rows of any width: the
+// last vector of a row is masked, so the CIFAR-10 model's rows of 15
+// windows take one vector. Planes below 2^31 pixels (32-bit indices).
 [[gnu::target("avx512f")]] void max_pool_2x2_avx512(const float* plane, int64_t width,
                                                     int64_t oh_n, int64_t ow_n, float* val,
                                                     float* idx) {
@@ -140,10 +145,7 @@ void max_pool_2x2(const float* plane, int64_t width, int64_t oh_n, int64_t ow_n,
     const float* r1 = r0 + width;
     for (int64_t ow = 0; ow < ow_n; ow += 16) {
       const int64_t n = std::min<int64_t>(16, ow_n - ow);  // windows: 2n floats of each row
-      const auto lanes = [](int64_t count) {
-        return static_cast<__mmask16>(count >= 16 ? 0xffff : (1u << std::max<int64_t>(count, 0)) - 1u);
-      };
-      const __mmask16 first16 = lanes(2 * n), next16 = lanes(2 * n - 16);
+      const __mmask16 first16 = first_lanes(2 * n), next16 = first_lanes(2 * n - 16);
       const __m512 t0 = _mm512_maskz_loadu_ps(first16, r0 + 2 * ow);
       const __m512 t1 = _mm512_maskz_loadu_ps(next16, r0 + 2 * ow + 16);
       const __m512 u0 = _mm512_maskz_loadu_ps(first16, r1 + 2 * ow);
@@ -156,7 +158,7 @@ void max_pool_2x2(const float* plane, int64_t width, int64_t oh_n, int64_t ow_n,
       // index = 2 * oh * width + 2 * (ow + lane) + at
       const __m512i first = _mm512_add_epi32(
           _mm512_set1_epi32(static_cast<int>(2 * oh * width + 2 * ow)), even);
-      const __mmask16 out = lanes(n);
+      const __mmask16 out = first_lanes(n);
       _mm512_mask_storeu_ps(val + ow, out, m);
       // (the masked conversion: GCC 12 warns about the plain one's undefined pass-through)
       _mm512_mask_storeu_ps(idx + ow, out,
@@ -189,11 +191,8 @@ void max_pool_2x2(const float* plane, int64_t width, int64_t oh_n, int64_t ow_n,
     float* r1 = r0 + width;
     for (int64_t ow = 0; ow < ow_n; ow += 16) {
       const int64_t n = std::min<int64_t>(16, ow_n - ow);
-      const auto lanes = [](int64_t count) {
-        return static_cast<__mmask16>(count >= 16 ? 0xffff
-                                                  : (1u << std::max<int64_t>(count, 0)) - 1u);
-      };
-      const __mmask16 out = lanes(n), first16 = lanes(2 * n), next16 = lanes(2 * n - 16);
+      const __mmask16 out = first_lanes(n), first16 = first_lanes(2 * n),
+                      next16 = first_lanes(2 * n - 16);
       const __m512 g = _mm512_maskz_loadu_ps(out, gy + ow);
       const __m512i corner = _mm512_add_epi32(
           _mm512_set1_epi32(static_cast<int>(2 * oh * width + 2 * ow)), even);
@@ -330,7 +329,8 @@ ValuesIndices max_pool2d(const Tensor& input, const Pool2dGeometry& g) {
       g.pad_w == 0) {
     auto* pool_plane = max_pool_2x2;
 #ifdef EMBER_POOL_AVX512
-    if (direct::avx512_enabled() && s.h * s.w < (int64_t{1} << 31)) pool_plane = max_pool_2x2_avx512;
+    if (direct::avx512_enabled() && s.h * s.w < (int64_t{1} << 31))
+      pool_plane = max_pool_2x2_avx512;
 #endif
     detail::parallel_for(s.planes, kPlaneGrain, [&](int64_t lo, int64_t hi, int64_t) {
       for (int64_t p = lo; p < hi; ++p)
