@@ -115,6 +115,25 @@ inline __mmask16 first_lanes(int64_t count) {
   return static_cast<__mmask16>(count >= 16 ? 0xffff : (1u << std::max<int64_t>(count, 0)) - 1u);
 }
 
+// Sixteen 2x2 stride-2 windows side by side in a plane `width` floats wide,
+// one per lane: where each one's top-left pixel is, and the offsets of its
+// other three pixels from there (the indices max pooling reports).
+struct Windows16 {
+  __m512i twice_lane;  // 0, 2, ..., 30: lane l's window starts 2l floats along the row
+  __m512i right, below, below_right;
+};
+[[gnu::target("avx512f")]] inline Windows16 windows16(int64_t width) {
+  return {_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+          _mm512_set1_epi32(1), _mm512_set1_epi32(static_cast<int>(width)),
+          _mm512_set1_epi32(static_cast<int>(width + 1))};
+}
+// The top-left pixels of windows (oh, ow + lane), as offsets in the plane.
+[[gnu::target("avx512f")]] inline __m512i top_lefts(const Windows16& w, int64_t width, int64_t oh,
+                                                    int64_t ow) {
+  return _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(2 * oh * width + 2 * ow)),
+                          w.twice_lane);
+}
+
 // Lanes where v > m or v is NaN take v and its offset. (A function, not a
 // lambda: a lambda does not inherit its enclosing function's target.)
 [[gnu::target("avx512f")]] inline void take_greater_or_nan(__m512 v, __m512i offset, __m512& m,
@@ -135,11 +154,9 @@ inline __mmask16 first_lanes(int64_t count) {
 [[gnu::target("avx512f")]] void max_pool_2x2_avx512(const float* plane, int64_t width,
                                                     int64_t oh_n, int64_t ow_n, float* val,
                                                     float* idx) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
-                                         30);
-  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const __m512i right = _mm512_set1_epi32(1), below = _mm512_set1_epi32(static_cast<int>(width)),
-                below_right = _mm512_set1_epi32(static_cast<int>(width + 1));
+  const Windows16 w = windows16(width);
+  // the even and the odd floats of two vectors (32 floats: 16 windows' columns)
+  const __m512i even = w.twice_lane, odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t oh = 0; oh < oh_n; ++oh, val += ow_n, idx += ow_n) {
     const float* r0 = plane + 2 * oh * width;
     const float* r1 = r0 + width;
@@ -152,17 +169,14 @@ inline __mmask16 first_lanes(int64_t count) {
       const __m512 u1 = _mm512_maskz_loadu_ps(next16, r1 + 2 * ow + 16);
       __m512 m = _mm512_permutex2var_ps(t0, even, t1);  // a: top left
       __m512i at = _mm512_setzero_si512();
-      take_greater_or_nan(_mm512_permutex2var_ps(t0, odd, t1), right, m, at);  // b: top right
-      take_greater_or_nan(_mm512_permutex2var_ps(u0, even, u1), below, m, at);  // c
-      take_greater_or_nan(_mm512_permutex2var_ps(u0, odd, u1), below_right, m, at);  // d
-      // index = 2 * oh * width + 2 * (ow + lane) + at
-      const __m512i first = _mm512_add_epi32(
-          _mm512_set1_epi32(static_cast<int>(2 * oh * width + 2 * ow)), even);
+      take_greater_or_nan(_mm512_permutex2var_ps(t0, odd, t1), w.right, m, at);  // b
+      take_greater_or_nan(_mm512_permutex2var_ps(u0, even, u1), w.below, m, at);  // c
+      take_greater_or_nan(_mm512_permutex2var_ps(u0, odd, u1), w.below_right, m, at);  // d
+      const __m512i index = _mm512_add_epi32(top_lefts(w, width, oh, ow), at);
       const __mmask16 out = first_lanes(n);
       _mm512_mask_storeu_ps(val + ow, out, m);
       // (the masked conversion: GCC 12 warns about the plain one's undefined pass-through)
-      _mm512_mask_storeu_ps(idx + ow, out,
-                            _mm512_maskz_cvtepi32_ps(0xffff, _mm512_add_epi32(first, at)));
+      _mm512_mask_storeu_ps(idx + ow, out, _mm512_maskz_cvtepi32_ps(0xffff, index));
     }
   }
 }
@@ -178,13 +192,10 @@ inline __mmask16 first_lanes(int64_t count) {
                                                              int64_t height, int64_t width,
                                                              int64_t oh_n, int64_t ow_n,
                                                              float* dx) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
-                                         30);
+  const Windows16 w = windows16(width);
   // [e0, o0, e1, o1, ...]: lanes 0-7 of two vectors interleaved, and lanes 8-15
   const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
-  const __m512i right = _mm512_set1_epi32(1), below = _mm512_set1_epi32(static_cast<int>(width)),
-                below_right = _mm512_set1_epi32(static_cast<int>(width + 1));
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t oh = 0; oh < oh_n; ++oh, gy += ow_n, where += ow_n) {
     float* r0 = dx + 2 * oh * width;
@@ -194,14 +205,13 @@ inline __mmask16 first_lanes(int64_t count) {
       const __mmask16 out = first_lanes(n), first16 = first_lanes(2 * n),
                       next16 = first_lanes(2 * n - 16);
       const __m512 g = _mm512_maskz_loadu_ps(out, gy + ow);
-      const __m512i corner = _mm512_add_epi32(
-          _mm512_set1_epi32(static_cast<int>(2 * oh * width + 2 * ow)), even);
-      const __m512i at = _mm512_sub_epi32(
-          _mm512_maskz_cvttps_epi32(0xffff, _mm512_maskz_loadu_ps(out, where + ow)), corner);
+      const __m512i index =
+          _mm512_maskz_cvttps_epi32(0xffff, _mm512_maskz_loadu_ps(out, where + ow));
+      const __m512i at = _mm512_sub_epi32(index, top_lefts(w, width, oh, ow));
       const __mmask16 tl = _mm512_cmpeq_epi32_mask(at, _mm512_setzero_si512());
-      const __mmask16 tr = _mm512_cmpeq_epi32_mask(at, right);
-      const __mmask16 bl = _mm512_cmpeq_epi32_mask(at, below);
-      const __mmask16 br = _mm512_cmpeq_epi32_mask(at, below_right);
+      const __mmask16 tr = _mm512_cmpeq_epi32_mask(at, w.right);
+      const __mmask16 bl = _mm512_cmpeq_epi32_mask(at, w.below);
+      const __mmask16 br = _mm512_cmpeq_epi32_mask(at, w.below_right);
       if (((tl | tr | bl | br) & out) != out) return false;
       const __m512 top_even = _mm512_add_ps(_mm512_maskz_mov_ps(tl, g), zero);
       const __m512 top_odd = _mm512_add_ps(_mm512_maskz_mov_ps(tr, g), zero);
