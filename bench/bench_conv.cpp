@@ -13,8 +13,13 @@
 #include <immintrin.h>
 #endif
 
+#include <cblas.h>
+
+#include <chrono>
+
 #include "../ember.hpp"
 #include "shapes.hpp"
+#include "tensor/conv_direct.hpp"
 #include "tensor/parallel.hpp"
 
 namespace k = ember::kernels;
@@ -116,6 +121,57 @@ void sgemm_batch_cold(benchmark::State& state, const ConvLayer& l) {
     benchmark::ClobberMemory();
   }
   ember::bench::report_flops(state, l.flops(l.batch));
+}
+
+// One image's forward in the direct kernels against OpenBLAS at the same
+// GEMM shape ([O, K] x [K, P]), under the conditions of the profiler's
+// "SGEMM GF/s" column: one thread, the same buffers every time, so the
+// output (P * O floats) stays in L2. The two are timed alternately, so a
+// busy host slows both alike; the benchmark's time is the direct
+// forward's (padding copy included), the counters both rates and their
+// ratio. It separates what the kernels leave on the table from what the
+// memory system takes inside a training step (conv2d_forward_cold).
+void conv_forward_image_vs_sgemm(benchmark::State& state, const ConvLayer& l) {
+  namespace direct = k::direct;
+  ember::get_num_threads();  // starts ember's pool, which puts OpenBLAS on one thread
+  const int64_t o = l.out_channels, kk = l.patch(), p = l.pixels();
+  direct::Plan plan{l.in_channels, l.height, l.width, l.kernel,     l.kernel,
+                    l.out_h(),     l.out_w(), geometry(l)};
+  plan.column_passes = direct::column_passes_pay(plan, o);
+  if (!direct::cpu_supported() || !direct::panels_fit(o))
+    return state.SkipWithError("the direct kernels do not run this layer here");
+  std::vector<int32_t> taps(static_cast<size_t>(kk)), pixels(static_cast<size_t>(p));
+  direct::tap_offsets(plan, taps.data());
+  direct::pixel_offsets(plan, pixels.data());
+  Tensor x = input_of(l, 1), w = weight_of(l), b = Tensor::randn({o});
+  Tensor panels = Tensor::empty({direct::panel_rows(o), kk});
+  direct::pack_weight(plan, w.data(), o, panels.data());
+  Tensor scratch = Tensor::empty({plan.padded_size()});
+  Tensor stage = Tensor::empty({direct::panel_rows(o) * p}), y = Tensor::empty({o, p});
+  Tensor cols = Tensor::randn({kk, p}), c = Tensor::empty({o, p});
+  using Clock = std::chrono::steady_clock;
+  double direct_s = 0.0, sgemm_s = 0.0;
+  for (auto _ : state) {
+    const Clock::time_point t0 = Clock::now();
+    const float* padded = direct::pad_image(plan, x.data(), scratch.data());
+    direct::forward(plan, padded, taps.data(), pixels.data(), panels.data(), b.data(), o, false,
+                    false, stage.data(), y.data());
+    benchmark::ClobberMemory();
+    const Clock::time_point t1 = Clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(o),
+                static_cast<int>(p), static_cast<int>(kk), 1.0f, w.data(), static_cast<int>(kk),
+                cols.data(), static_cast<int>(p), 0.0f, c.data(), static_cast<int>(p));
+    benchmark::ClobberMemory();
+    const Clock::time_point t2 = Clock::now();
+    const double d = std::chrono::duration<double>(t1 - t0).count();
+    direct_s += d;
+    sgemm_s += std::chrono::duration<double>(t2 - t1).count();
+    state.SetIterationTime(d);
+  }
+  const double flops = l.flops(1) * static_cast<double>(state.iterations());
+  state.counters["direct_GF/s"] = flops / direct_s / 1e9;
+  state.counters["sgemm_GF/s"] = flops / sgemm_s / 1e9;
+  state.counters["direct/sgemm"] = sgemm_s / direct_s;
 }
 
 // The lowering alone, for the whole batch: what im2col adds to the GEMMs.
@@ -264,6 +320,10 @@ const bool registered = [] {
       benchmark::RegisterBenchmark((std::string(prefix) + l.name).c_str(), fn, l)
           ->Unit(benchmark::kMillisecond)->UseRealTime();
     }
+  for (const ConvLayer& l : ember::bench::tutorial_conv_layers())
+    benchmark::RegisterBenchmark(("conv2d_forward_image_vs_sgemm/" + std::string(l.name)).c_str(),
+                                 conv_forward_image_vs_sgemm, l)
+        ->Unit(benchmark::kMicrosecond)->UseManualTime();
   return true;
 }();
 
