@@ -143,6 +143,7 @@ void conv_forward_image_vs_sgemm(benchmark::State& state, const ConvLayer& l) {
   std::vector<int32_t> taps(static_cast<size_t>(kk)), pixels(static_cast<size_t>(p));
   direct::tap_offsets(plan, taps.data());
   direct::pixel_offsets(plan, pixels.data());
+  const std::vector<direct::FlatTile> flat = direct::flat_tiles(plan, o);
   Tensor x = input_of(l, 1), w = weight_of(l), b = Tensor::randn({o});
   Tensor panels = Tensor::empty({direct::panel_rows(o), kk});
   direct::pack_weight(plan, w.data(), o, panels.data());
@@ -154,7 +155,8 @@ void conv_forward_image_vs_sgemm(benchmark::State& state, const ConvLayer& l) {
   for (auto _ : state) {
     const Clock::time_point t0 = Clock::now();
     const float* padded = direct::pad_image(plan, x.data(), scratch.data());
-    direct::forward(plan, padded, taps.data(), pixels.data(), panels.data(), b.data(), o, false,
+    direct::forward(plan, padded, taps.data(), pixels.data(),
+                    flat.empty() ? nullptr : flat.data(), panels.data(), b.data(), o, false,
                     false, stage.data(), y.data());
     benchmark::ClobberMemory();
     const Clock::time_point t1 = Clock::now();

@@ -285,6 +285,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const direct::Plan plan = direct_plan(s, g);
   if (direct_applies(plan, s.o)) {
     const DirectOffsets offsets(plan);
+    const std::vector<direct::FlatTile> flat = direct::flat_tiles(plan, s.o);
     const bool stream = direct::streams(s.n * s.o * p * int64_t{sizeof(float)});
     Tensor panels = Tensor::empty({direct::panel_rows(s.o), k});
     direct::pack_weight(plan, w.data(), s.o, panels.data());
@@ -294,7 +295,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
       for (int64_t n = first; n < last; ++n) {
         const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
         GemmTimer timer(false, false, s.o, p, k);  // the GEMM it stands for, for the profiler
-        direct::forward(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels.data(),
+        direct::forward(plan, padded, offsets.taps.data(), offsets.pixels.data(),
+                        flat.empty() ? nullptr : flat.data(), panels.data(),
                         b.defined() ? b.data() : nullptr, s.o, relu, stream, stage,
                         out.data() + n * s.o * p);
       }

@@ -205,6 +205,36 @@ bool column_passes_pay(const Plan& plan, int64_t out_channels) {
          4 * real_column_pairs(plan) <= 3 * plan.ow * plan.kw;
 }
 
+std::vector<FlatTile> flat_tiles(const Plan& plan, int64_t out_channels) {
+  std::vector<FlatTile> tiles;
+  if (!row_kernel_applies(plan, out_channels) || !avx512_enabled()) return tiles;
+  const int64_t p = plan.pixels(), src_ld = plan.g.stride_h * plan.wp();
+  const int64_t row_taps = plan.c * plan.kw;
+  const auto mask = [](int64_t lanes) { return static_cast<uint16_t>((1u << lanes) - 1u); };
+  for (int64_t q0 = 0; q0 < p; q0 += 32) {
+    FlatTile t{};
+    for (int j = 0; j < 2 && q0 + 16 * j < p; ++j) {
+      const int64_t q = q0 + 16 * j, r = q / plan.ow, c = q % plan.ow;
+      const int64_t split = std::min<int64_t>(16, plan.ow - c);
+      const int64_t valid = std::min<int64_t>(16, p - q);
+      t.a[j] = static_cast<int32_t>(r * src_ld + c);
+      t.in_a[j] = mask(std::min(split, valid));
+      t.in_b[j] = static_cast<uint16_t>(mask(valid) & ~t.in_a[j]);
+      // lane l >= split is pixel (r + 1, l - split): b[l] = row r + 1's [l - split]
+      t.b[j] = t.in_b[j] ? static_cast<int32_t>((r + 1) * src_ld - split) : t.a[j];
+    }
+    // The tile's pixels span output rows first..last; kernel rows that read
+    // only the border for all of them contribute nothing.
+    const int64_t last = std::min(q0 + 32, p) - 1;
+    const int64_t lo = kernel_rows(plan, last / plan.ow).lo;
+    const int64_t hi = std::max(lo, kernel_rows(plan, q0 / plan.ow).hi);
+    t.first = static_cast<int32_t>(lo * row_taps);
+    t.count = static_cast<int32_t>((hi - lo) * row_taps);
+    tiles.push_back(t);
+  }
+  return tiles;
+}
+
 #ifdef EMBER_DIRECT_CONV_X86
 
 bool cpu_supported() {
@@ -358,24 +388,13 @@ constexpr RowTileFn kRowTiles[7] = {nullptr,     row_tile<1>, row_tile<2>, row_t
 // (the AVX2 tiles overlap at each row's end: 32 pixels computed and stored
 // per 28-pixel row of CNN model 1's first layer, in stores that straddle
 // cache lines). A vector that straddles two output rows (OW >= 16: at most
-// two) loads its lanes from both image rows with two masked loads.
+// two) loads its lanes from both image rows with two masked loads. The
+// vectors of a tile, FlatTile's offsets added to the image:
 struct FlatVector {
   const float* a;      // lane l < split reads a[l + tap offset] ...
   const float* b;      // ... the others b[l + tap offset] (the next image row)
   __mmask16 in_a, in_b;  // the lanes read from a and from b; both stop at P
 };
-
-FlatVector flat_vector(const Plan& plan, const float* padded, int64_t q) {
-  const int64_t r = q / plan.ow, c = q % plan.ow, src_ld = plan.g.stride_h * plan.wp();
-  const int64_t split = std::min<int64_t>(16, plan.ow - c);
-  const int64_t valid = std::min<int64_t>(16, plan.pixels() - q);
-  const auto mask = [](int64_t lanes) { return static_cast<__mmask16>((1u << lanes) - 1u); };
-  FlatVector v{padded + r * src_ld + c, nullptr, mask(std::min(split, valid)), 0};
-  v.in_b = static_cast<__mmask16>(mask(valid) & ~v.in_a);
-  // lane l >= split is pixel (r + 1, l - split): b[l] = row r + 1's [l - split]
-  v.b = v.in_b ? padded + (r + 1) * src_ld - split : v.a;
-  return v;
-}
 
 // V vectors x G channels, V * G <= 24 accumulators: out[g * ld + 16 j + l]
 // = bias[g] (or 0) + sum_i w[i][g] * (vector j, lane l at tap offset index[i]),
@@ -452,12 +471,12 @@ constexpr FlatTiles kFlatTiles512[3][4] = {
     {flat_tiles512<2, 0>(), flat_tiles512<2, 1>(), flat_tiles512<2, 2>(), flat_tiles512<2, 3>()}};
 
 // forward() for row_kernel_applies on AVX-512: tiles of two flat vectors (32
-// pixels); kernel rows are skipped where they read only the border for every
-// output row the tile touches.
+// pixels, see FlatTile); kernel rows are skipped where they read only the
+// border for every output row the tile touches.
 void forward_rows512(const Plan& plan, const float* padded, const int32_t* taps,
-                     const float* weight, const float* bias, int64_t out_channels, bool relu,
-                     bool stream, float* out) {
-  const int64_t k = plan.taps(), p = plan.pixels(), row_taps = plan.c * plan.kw;
+                     const FlatTile* flat, const float* weight, const float* bias,
+                     int64_t out_channels, bool relu, bool stream, float* out) {
+  const int64_t k = plan.taps(), p = plan.pixels(), tiles = (p + 31) / 32;
   const RowGroups groups(out_channels, kRowGroup512);
   // Group by group: a group's channels are written as G sequential streams.
   // Sweeping all groups per 32 pixels wrote all O channel planes at once,
@@ -467,18 +486,14 @@ void forward_rows512(const Plan& plan, const float* padded, const int32_t* taps,
   // the cache (CM1's first layer: 50 MB per batch; cold, 7.6 -> 4.3-5.3 ms).
   for (int64_t g = 0; g < groups.count; ++g) {
     const int64_t o0 = groups.first(g), size = groups.size(g);
-    for (int64_t q0 = 0; q0 < p; q0 += 32) {
-      const int vectors = q0 + 16 < p ? 2 : 1;
-      const FlatVector vec[2] = {flat_vector(plan, padded, q0),
-                                 flat_vector(plan, padded, std::min(q0 + 16, p - 1))};
-      const int64_t last = std::min(q0 + 32, p) - 1;
-      const int64_t lo = kernel_rows(plan, last / plan.ow).lo;
-      const int64_t hi = std::max(lo, kernel_rows(plan, q0 / plan.ow).hi);
-      const int64_t first = lo * row_taps, count = (hi - lo) * row_taps;
-      const int split = (vec[0].in_b ? 1 : 0) | (vectors == 2 && vec[1].in_b ? 2 : 0);
+    for (int64_t t = 0; t < tiles; ++t) {
+      const FlatTile& f = flat[t];
+      const FlatVector vec[2] = {{padded + f.a[0], padded + f.b[0], f.in_a[0], f.in_b[0]},
+                                 {padded + f.a[1], padded + f.b[1], f.in_a[1], f.in_b[1]}};
+      const int vectors = f.in_a[1] ? 2 : 1, split = (f.in_b[0] ? 1 : 0) | (f.in_b[1] ? 2 : 0);
       kFlatTiles512[vectors][split][static_cast<size_t>(size)](
-          vec, taps + first, count, weight + o0 * k + first * size, bias ? bias + o0 : nullptr,
-          relu, stream, out + o0 * p + q0, p);
+          vec, taps + f.first, f.count, weight + o0 * k + f.first * size,
+          bias ? bias + o0 : nullptr, relu, stream, out + o0 * p + 32 * t, p);
     }
   }
   // Non-temporal stores are weakly ordered: without the fence, the thread
@@ -611,12 +626,12 @@ void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels,
 }
 
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
-             const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
-             bool stream, float* stage, float* out) {
+             const FlatTile* flat, const float* weight_panels, const float* bias,
+             int64_t out_channels, bool relu, bool stream, float* stage, float* out) {
   if (row_kernel_applies(plan, out_channels)) {
-    if (avx512_enabled())
-      return forward_rows512(plan, padded, taps, weight_panels, bias, out_channels, relu, stream,
-                             out);
+    if (avx512_enabled() && flat)  // flat is null if AVX-512 was off for flat_tiles
+      return forward_rows512(plan, padded, taps, flat, weight_panels, bias, out_channels, relu,
+                             stream, out);
     return forward_rows(plan, padded, taps, weight_panels, bias, out_channels, relu, out);
   }
   const int64_t k = plan.taps(), p = plan.pixels();
@@ -736,8 +751,8 @@ void unpack_weight_grad(const Plan& plan, const float* packed, int64_t out_chann
 bool cpu_supported() { return false; }
 bool avx512_supported() { return false; }
 void pack_panels(const float*, int64_t, int64_t, float*, const float*) {}
-void forward(const Plan&, const float*, const int32_t*, const int32_t*, const float*,
-             const float*, int64_t, bool, bool, float*, float*) {}
+void forward(const Plan&, const float*, const int32_t*, const int32_t*, const FlatTile*,
+             const float*, const float*, int64_t, bool, bool, float*, float*) {}
 void weight_grad(const Plan&, const float*, const int32_t*, const int32_t*, const float*,
                  int64_t, float*) {}
 void unpack_weight_grad(const Plan&, const float*, int64_t, float*) {}

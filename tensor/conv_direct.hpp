@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels.hpp"
 
@@ -146,9 +147,32 @@ inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
   if (plan.g.stride_w != 1 || plan.ow < 16) return false;
   return out_channels <= 8 || (plan.taps() <= kRowTaps && avx512_enabled());
 }
+
+// The AVX-512 row kernel's tiles, 32 pixels of the output seen as one flat
+// row each: where a tile's two 16-pixel vectors read the padded image, and
+// the taps it visits. They are the same for every image, so the caller
+// works them out once per batch (flat_tiles) and hands them to forward.
+// Worked out between the tiles, once per channel group, they had cost
+// these layers 6-12% (bench_kernels conv2d_forward_image_vs_sgemm, Zen 4,
+// 3 interleaved rounds, as a fraction of OpenBLAS at the same shape:
+// CM1's 3x3 1->32 0.71-0.77 -> 0.79-0.81, LeNet-5's 5x5 1->6 0.75-0.80 ->
+// 0.84, CNN model 1's 5x5 1->32 0.84-0.89 -> 0.90).
+struct FlatTile {
+  // Vector j takes lanes in_a[j] from a[j] + tap offset and lanes in_b[j]
+  // (pixels that wrap onto the next output row) from b[j] + tap offset,
+  // offsets into the padded image; a vector with no lanes is absent.
+  int32_t a[2], b[2];
+  uint16_t in_a[2], in_b[2];
+  int32_t first, count;  // taps [first, first + count): kernel rows that read real rows
+};
+// One per 32 pixels where the row kernel runs on AVX-512, else none.
+std::vector<FlatTile> flat_tiles(const Plan& plan, int64_t out_channels);
+
+// flat: flat_tiles(plan, out_channels), read only where the row kernel runs
+// on AVX-512; null (flat_tiles found AVX-512 off) keeps its AVX2 version.
 void forward(const Plan& plan, const float* padded, const int32_t* taps, const int32_t* pixels,
-             const float* weight_panels, const float* bias, int64_t out_channels, bool relu,
-             bool stream, float* stage, float* out);
+             const FlatTile* flat, const float* weight_panels, const float* bias,
+             int64_t out_channels, bool relu, bool stream, float* stage, float* out);
 
 // The largest cache's size in bytes, from Linux's sysfs (cpu0's cache
 // entries; glibc's sysconf said 320 MB for the Zen 4's 32 MB L3 under KVM);
