@@ -293,7 +293,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
       float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
       float* stage = column_scratch(direct::panel_rows(s.o) * p, 1);
       for (int64_t n = first; n < last; ++n) {
-        const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
+        // n > first: scratch holds the chunk's previous image, border and all
+        const float* padded = direct::pad_image(plan, x.data() + n * image, scratch, n > first);
         GemmTimer timer(false, false, s.o, p, k);  // the GEMM it stands for, for the profiler
         direct::forward(plan, padded, offsets.taps.data(), offsets.pixels.data(),
                         flat.empty() ? nullptr : flat.data(), panels.data(),
@@ -460,7 +461,8 @@ Tensor weight_grad(const Tensor& dout, const Tensor& input, const Shape& weight_
         direct::pack_panels(dy.data() + n * s.o * p, s.o, p, panels,
                             relu_out ? keep.data() + n * s.o * p : nullptr);
         if (dbias) add_panel_sums(panels, s.o, p, bias_sums[static_cast<size_t>(chunk)].data());
-        const float* padded = direct::pad_image(plan, x.data() + n * image, scratch);
+        // n > first: scratch holds the chunk's previous image, border and all
+        const float* padded = direct::pad_image(plan, x.data() + n * image, scratch, n > first);
         GemmTimer timer(false, true, s.o, k, p);
         direct::weight_grad(plan, padded, offsets.taps.data(), offsets.pixels.data(), panels, s.o,
                             packed);

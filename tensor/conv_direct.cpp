@@ -70,19 +70,24 @@ void pixel_offsets(const Plan& plan, int32_t* offsets) {
       *offsets++ = static_cast<int32_t>(oh * plan.g.stride_h * plan.wp() + ow * plan.g.stride_w);
 }
 
-const float* pad_image(const Plan& plan, const float* image, float* scratch) {
+const float* pad_image(const Plan& plan, const float* image, float* scratch,
+                       bool border_zeroed) {
   if (!plan.padded()) return image;
   const int64_t hp = plan.hp(), wp = plan.wp(), ph = plan.g.pad_h, pw = plan.g.pad_w;
   for (int64_t c = 0; c < plan.c; ++c) {
     float* plane = scratch + c * hp * wp;
-    std::fill(plane, plane + ph * wp, 0.0f);                  // top rows
-    std::fill(plane + (ph + plan.h) * wp, plane + hp * wp, 0.0f);  // bottom rows
+    if (!border_zeroed) {
+      std::fill(plane, plane + ph * wp, 0.0f);                       // top rows
+      std::fill(plane + (ph + plan.h) * wp, plane + hp * wp, 0.0f);  // bottom rows
+    }
     for (int64_t y = 0; y < plan.h; ++y) {
       float* row = plane + (y + ph) * wp;
-      std::fill(row, row + pw, 0.0f);
+      if (!border_zeroed) {
+        std::fill(row, row + pw, 0.0f);
+        std::fill(row + pw + plan.w, row + wp, 0.0f);
+      }
       std::memcpy(row + pw, image + (c * plan.h + y) * plan.w,
                   static_cast<size_t>(plan.w) * sizeof(float));
-      std::fill(row + pw + plan.w, row + wp, 0.0f);
     }
   }
   return scratch;

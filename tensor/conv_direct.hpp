@@ -103,8 +103,11 @@ int64_t visited_taps(const Plan& plan);
 bool column_passes_pay(const Plan& plan, int64_t out_channels);
 
 // The image with its zero border, in `scratch` (plan.padded_size() floats);
-// the image itself when there is no padding.
-const float* pad_image(const Plan& plan, const float* image, float* scratch);
+// the image itself when there is no padding. With border_zeroed (scratch
+// holds the plan's previous image) only the image is copied in: for the
+// first layers, whose images are small, the border was half the copy.
+const float* pad_image(const Plan& plan, const float* image, float* scratch,
+                       bool border_zeroed = false);
 
 // [rows, cols] row-major (panels_fit(rows)) -> panels [panel_rows(rows) / w][cols][w]
 // with w = panel_width(rows): panel r holds rows wr..wr+w-1 column by
