@@ -10,10 +10,15 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "parallel.hpp"
 #include "strided_loop.hpp"
 
 namespace ember::kernels {
 namespace {
+
+// Elements per thread below which a loop stays on one thread (as in
+// elementwise.cpp: less work than handing it to the pool costs).
+constexpr int64_t kGrain = 32768;
 
 // Which dims to reduce (empty = all), normalized and deduplicated.
 std::vector<bool> reduced_mask(const Tensor& x, const std::vector<int64_t>& dims,
@@ -37,6 +42,17 @@ int64_t reduced_count(const Tensor& x, const std::vector<bool>& mask) {
   for (size_t d = 0; d < mask.size(); ++d)
     if (mask[d]) n *= x.shape()[d];
   return n;
+}
+
+// row(r) for r in [0, rows), rows of `width` elements, split over the pool
+// when there are enough of them: rows are independent, so the result does
+// not depend on the thread count.
+template <class Row>
+void for_rows(int64_t rows, int64_t width, Row&& row) {
+  const int64_t grain = kGrain / std::max<int64_t>(width, 1) + 1;
+  detail::parallel_for(rows, grain, [&](int64_t lo, int64_t hi, int64_t) {
+    for (int64_t r = lo; r < hi; ++r) row(r);
+  });
 }
 
 // Moves `dim` last and makes the rows contiguous: returns [outer, n] data.
@@ -115,24 +131,48 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Strides acc_strides = contiguous_strides(kept);
   for (size_t d = 0; d < mask.size(); ++d)
     if (mask[d]) acc_strides[d] = 0;
-  std::vector<double> acc(static_cast<size_t>(shape_numel(kept)), 0.0);
+  const size_t acc_size = static_cast<size_t>(shape_numel(kept));
   const float* base = x.storage()->data;
-  detail::strided_loop<2>(x.shape(), {acc_strides, x.strides()}, {0, x.offset()},
-                          [&](std::array<int64_t, 2> off, int64_t n, std::array<int64_t, 2> st) {
-                            double* a = acc.data() + off[0];
-                            const float* p = base + off[1];
-                            if (st[0] == 0 && st[1] == 1) {
-                              *a += sum_run(p, n);
-                            } else if (st[0] == 0) {
-                              double s = 0.0;
-                              for (int64_t i = 0; i < n; ++i) s += p[i * st[1]];
-                              *a += s;
-                            } else {
-                              for (int64_t i = 0; i < n; ++i) a[i * st[0]] += p[i * st[1]];
-                            }
-                          });
+  const auto walk = [&](const Shape& shape, int64_t acc_offset, int64_t x_offset, double* acc) {
+    detail::strided_loop<2>(
+        shape, {acc_strides, x.strides()}, {acc_offset, x_offset},
+        [&](std::array<int64_t, 2> off, int64_t n, std::array<int64_t, 2> st) {
+          double* a = acc + off[0];
+          const float* p = base + off[1];
+          if (st[0] == 0 && st[1] == 1) {
+            *a += sum_run(p, n);
+          } else if (st[0] == 0) {
+            double s = 0.0;
+            for (int64_t i = 0; i < n; ++i) s += p[i * st[1]];
+            *a += s;
+          } else {
+            for (int64_t i = 0; i < n; ++i) a[i * st[0]] += p[i * st[1]];
+          }
+        });
+  };
+  // Threads split dim 0, as the elementwise kernels do: each chunk sums its
+  // slab into a buffer of its own, and the buffers are added in chunk order,
+  // so a given thread count gives the same bits every run (parallel.hpp).
+  const int64_t outer = x.dim() > 0 ? x.shape()[0] : 1;
+  const int64_t grain = kGrain / std::max<int64_t>(1, x.numel() / std::max<int64_t>(outer, 1)) + 1;
+  const int64_t chunks = x.dim() > 0 ? detail::chunk_count(outer, grain) : 1;
+  std::vector<std::vector<double>> acc(static_cast<size_t>(std::max<int64_t>(chunks, 1)),
+                                       std::vector<double>(acc_size, 0.0));
+  if (chunks <= 1) {
+    walk(x.shape(), 0, x.offset(), acc[0].data());
+  } else {
+    detail::parallel_for(outer, grain, [&](int64_t lo, int64_t hi, int64_t chunk) {
+      Shape slab = x.shape();
+      slab[0] = hi - lo;
+      walk(slab, lo * acc_strides[0], x.offset() + lo * x.strides()[0],
+           acc[static_cast<size_t>(chunk)].data());
+    });
+    for (size_t c = 1; c < acc.size(); ++c)
+      for (size_t i = 0; i < acc_size; ++i) acc[0][i] += acc[c][i];
+  }
   Tensor out = Tensor::empty(out_shape);
-  std::transform(acc.begin(), acc.end(), out.data(), [](double v) { return static_cast<float>(v); });
+  std::transform(acc[0].begin(), acc[0].end(), out.data(),
+                 [](double v) { return static_cast<float>(v); });
   return out;
 }
 
@@ -186,7 +226,8 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   Tensor rows = rows_along(x, d);
   int64_t n = x.shape()[static_cast<size_t>(d)];
   Tensor out = Tensor::empty(rows.shape());
-  for (int64_t r = 0; n && r < rows.numel() / n; ++r) {
+  if (n == 0) return out;
+  for_rows(rows.numel() / n, n, [&](int64_t r) {
     const float* in = rows.data() + r * n;
     float* o = out.data() + r * n;
     float m = *std::max_element(in, in + n);
@@ -194,7 +235,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
     for (int64_t i = 0; i < n; ++i) s += (o[i] = std::exp(in[i] - m));
     float inv = static_cast<float>(1.0 / s);
     for (int64_t i = 0; i < n; ++i) o[i] *= inv;
-  }
+  });
   return d == x.dim() - 1 ? view(out, x.shape()) : unrows(out, x, d);
 }
 
@@ -204,7 +245,8 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   Tensor rows = rows_along(x, d);
   int64_t n = x.shape()[static_cast<size_t>(d)];
   Tensor out = Tensor::empty(rows.shape());
-  for (int64_t r = 0; n && r < rows.numel() / n; ++r) {
+  if (n == 0) return out;
+  for_rows(rows.numel() / n, n, [&](int64_t r) {
     const float* in = rows.data() + r * n;
     float* o = out.data() + r * n;
     float m = *std::max_element(in, in + n);
@@ -212,7 +254,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
     for (int64_t i = 0; i < n; ++i) s += std::exp(in[i] - m);
     float lse = m + static_cast<float>(std::log(s));
     for (int64_t i = 0; i < n; ++i) o[i] = in[i] - lse;
-  }
+  });
   return d == x.dim() - 1 ? view(out, x.shape()) : unrows(out, x, d);
 }
 
@@ -224,17 +266,17 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
   std::vector<bool> mask(static_cast<size_t>(x.dim()), false);
   mask[static_cast<size_t>(d)] = true;
   Tensor out = Tensor::empty(reduced_shape(x, mask, keepdim));
-  for (int64_t r = 0; r < out.numel(); ++r) {
+  for_rows(out.numel(), n, [&](int64_t r) {
     const float* in = rows.data() + r * n;
     float m = n ? *std::max_element(in, in + n) : -std::numeric_limits<float>::infinity();
     if (std::isinf(m)) {  // all -inf (or +inf somewhere): the max is the answer
       out.data()[r] = m;
-      continue;
+      return;
     }
     double s = 0.0;
     for (int64_t i = 0; i < n; ++i) s += std::exp(in[i] - m);
     out.data()[r] = m + static_cast<float>(std::log(s));
-  }
+  });
   return out;
 }
 

@@ -109,6 +109,7 @@ TEST_CASE("kernels give the same bits with 1 and 2 threads where each output has
   const k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
   const k::Pool2dGeometry pool{2, 2, 2, 2};
   const Tensor a = Tensor::randn({300, 200}), m = Tensor::randn({200, 500});
+  const Tensor wide = Tensor::randn({64, 1000});  // 64 rows of 1000: split over the threads
   auto run = [&] {
     Tensor conv = k::conv2d(x, w, b, g);
     Tensor dout = Tensor::ones(conv.shape());
@@ -123,7 +124,10 @@ TEST_CASE("kernels give the same bits with 1 and 2 threads where each output has
                                k::add(x, y),
                                k::mul(big, row),
                                k::exp(big),
-                               k::matmul(a, m)};
+                               k::matmul(a, m),
+                               k::softmax(wide, 1),
+                               k::log_softmax(wide, 1),
+                               k::logsumexp(wide, 1)};
   };
   set_num_threads(1);
   std::vector<Tensor> one = run();
@@ -148,4 +152,55 @@ TEST_CASE("the weight gradient (a sum over images) repeats bit for bit, and matc
     CHECK(bits(k::conv2d_backward_weight(dout, x, {4, 3, 3, 3}, g)) == bits(first));
   std::vector<float> s = bits(serial), p = bits(first);
   for (size_t i = 0; i < s.size(); ++i) CHECK(p[i] == doctest::Approx(s[i]).epsilon(1e-5));
+}
+
+// kernels::sum splits dim 0 over the threads and adds the chunks' partial
+// sums in chunk order. Checked against sums worked out here in double, for
+// the shapes a training step asks for: a conv's dbias (dims 0, 2, 3), a
+// Dense layer's (dim 0), a loss (everything), a kept dim 0, and a
+// transposed (strided) input.
+TEST_CASE("sum over the threads: exact partials, the same bits run to run, and matches 1 thread") {
+  ThreadsGuard guard;
+  manual_seed(5);
+  const Tensor x = Tensor::randn({40, 8, 15, 15});  // 72000 elements: two chunks of 20 images
+  const Tensor t = k::transpose(Tensor::randn({300, 400}), 0, 1);  // [400, 300], strided
+  std::vector<float> xv = x.to_vector(), tv = k::contiguous(t).to_vector();
+  std::vector<double> dbias(8, 0.0), rows(400, 0.0), cols(300, 0.0);
+  double all = 0.0;
+  for (size_t i = 0; i < xv.size(); ++i) {
+    dbias[i / 225 % 8] += xv[i];
+    all += xv[i];
+  }
+  for (size_t i = 0; i < tv.size(); ++i) rows[i / 300] += tv[i], cols[i % 300] += tv[i];
+  auto run = [&] {
+    return std::vector<Tensor>{k::sum(x, {0, 2, 3}), k::sum(x), k::sum(t, {1}), k::sum(t, {0}),
+                               k::sum(x, {1, 2, 3}, true)};
+  };
+  set_num_threads(1);
+  const std::vector<Tensor> serial = run();
+  set_num_threads(2);
+  REQUIRE(detail::chunk_count(40, 1) == 2);
+  const std::vector<Tensor> first = run();
+  for (int rep = 0; rep < 3; ++rep) {
+    const std::vector<Tensor> again = run();
+    for (size_t i = 0; i < first.size(); ++i) CHECK(bits(again[i]) == bits(first[i]));
+  }
+  const std::vector<std::vector<double>> want = {dbias, {all}, rows, cols};
+  for (size_t i = 0; i < want.size(); ++i) {
+    CAPTURE(i);
+    std::vector<float> got = bits(first[i]), one = bits(serial[i]);
+    REQUIRE(got.size() == want[i].size());
+    for (size_t j = 0; j < got.size(); ++j) {
+      CHECK(got[j] == doctest::Approx(want[i][j]).epsilon(1e-6));
+      CHECK(got[j] == doctest::Approx(one[j]).epsilon(1e-6));
+    }
+  }
+  // Dim 0 kept: each chunk fills its own images' entries, [40, 1, 1, 1].
+  CHECK(first[4].shape() == Shape{40, 1, 1, 1});
+  std::vector<float> per_image = bits(first[4]);
+  for (size_t n = 0; n < 40; ++n) {
+    double s = 0.0;
+    for (size_t i = n * 1800; i < (n + 1) * 1800; ++i) s += xv[i];
+    CHECK(per_image[n] == doctest::Approx(s).epsilon(1e-6));
+  }
 }
