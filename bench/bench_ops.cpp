@@ -17,7 +17,13 @@
 // Each name ends in /fast or /reference. The layers are the tutorial
 // convolutions' outputs (shapes.hpp): what ReLU, the bias, dbias and the
 // pools meet in training. Counters: GB/s of the tensors read and written
-// once (bytes, not the cache traffic) and elements/s of the input.
+// once (bytes, not the cache traffic), elements/s of the input, and FLOP/s
+// counted per element of the input (shapes.hpp's report_flops): 1 for
+// relu, the bias add and the sums; 3/4 for max pooling 2x2 (3 compares
+// per window), 1 for average pooling (3 adds and a multiply per window);
+// 5 for softmax (max, subtract, exp, sum, scale; exp counted as one) and 8
+// for cross-entropy forward + backward (log_softmax's 5, then p = exp,
+// times the targets' mass, minus the targets).
 #include <cmath>
 #include <functional>
 #include <string>
@@ -35,7 +41,8 @@ namespace {
 
 Shape output_of(const ConvLayer& l) { return {l.batch, l.out_channels, l.out_h(), l.out_w()}; }
 
-void report_bytes(benchmark::State& state, double elements, double bytes) {
+void report(benchmark::State& state, double elements, double bytes, double flops_per_element) {
+  ember::bench::report_flops(state, elements * flops_per_element);
   state.counters["elem/s"] =
       benchmark::Counter(elements, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GB/s"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate,
@@ -47,7 +54,7 @@ void relu(benchmark::State& state, const ConvLayer& l, bool fast) {
   const auto f = [](float v) { return v > 0.0f ? v : 0.0f; };
   for (auto _ : state) benchmark::DoNotOptimize((fast ? k::relu(x) : k::map(x, f)).data());
   const double n = static_cast<double>(x.numel());
-  report_bytes(state, n, 8.0 * n);
+  report(state, n, 8.0 * n, 1.0);
 }
 
 void bias_add(benchmark::State& state, const ConvLayer& l, bool fast) {
@@ -56,7 +63,7 @@ void bias_add(benchmark::State& state, const ConvLayer& l, bool fast) {
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::add(x, b) : k::map2(x, b, f, "add")).data());
   const double n = static_cast<double>(x.numel());
-  report_bytes(state, n, 8.0 * n);
+  report(state, n, 8.0 * n, 1.0);
 }
 
 // The reference reductions: nested loops over a contiguous [N, C, P], double sums.
@@ -84,7 +91,7 @@ void sum_dbias(benchmark::State& state, const ConvLayer& l, bool fast) {
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::sum(x, {0, 2, 3}) : sum_dbias_reference(x)).data());
   const double n = static_cast<double>(x.numel());
-  report_bytes(state, n, 4.0 * n);
+  report(state, n, 4.0 * n, 1.0);
 }
 
 void sum_all(benchmark::State& state, const ConvLayer& l, bool fast) {
@@ -92,7 +99,7 @@ void sum_all(benchmark::State& state, const ConvLayer& l, bool fast) {
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::sum(x) : sum_all_reference(x)).data());
   const double n = static_cast<double>(x.numel());
-  report_bytes(state, n, 4.0 * n);
+  report(state, n, 4.0 * n, 1.0);
 }
 
 void max_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
@@ -102,7 +109,7 @@ void max_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
     benchmark::DoNotOptimize(
         (fast ? k::max_pool2d(x, g).values : k::max_pool2d_reference(x, g)).data());
   const double n = static_cast<double>(x.numel());
-  report_bytes(state, n, 4.0 * n * (1.0 + (fast ? 0.5 : 0.25)));  // fast also writes indices
+  report(state, n, 4.0 * n * (1.0 + (fast ? 0.5 : 0.25)), 0.75);  // fast also writes indices
 }
 
 void avg_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
@@ -111,7 +118,7 @@ void avg_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::avg_pool2d(x, g) : k::avg_pool2d_reference(x, g)).data());
   const double n = static_cast<double>(x.numel());
-  report_bytes(state, n, 4.0 * n * 1.25);
+  report(state, n, 4.0 * n * 1.25, 1.0);
 }
 
 // The logits of the five models (batch x classes), and a large case.
@@ -141,7 +148,7 @@ void softmax(benchmark::State& state, Logits s, bool fast) {
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::softmax(z, 1) : softmax_reference(z)).data());
   const double n = static_cast<double>(z.numel());
-  report_bytes(state, n, 8.0 * n);
+  report(state, n, 8.0 * n, 5.0);
 }
 
 void cross_entropy(benchmark::State& state, Logits s, bool fast) {
@@ -158,7 +165,7 @@ void cross_entropy(benchmark::State& state, Logits s, bool fast) {
     z.set_grad(Tensor());
   }
   const double n = static_cast<double>(z.numel());
-  report_bytes(state, n, 8.0 * n);
+  report(state, n, 8.0 * n, 8.0);
 }
 
 const bool registered = [] {
