@@ -33,7 +33,7 @@ void Adam::update(float* p, const float* g, std::vector<float*>& slots, int64_t 
   float* m_slot = slots[0];
   float* v_slot = slots[1];
   // Elements are independent: large parameters split over ember's threads.
-  detail::parallel_for(n, 32768, [&](int64_t lo, int64_t hi, int64_t) {
+  detail::parallel_for(n, detail::kElementGrain, [&](int64_t lo, int64_t hi, int64_t) {
     // Locals, and the arrays declared apart: with the captured references
     // a store to m[i] might have changed b1 (both float), so GCC reloaded
     // every scalar per element and left the loop scalar.

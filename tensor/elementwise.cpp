@@ -15,10 +15,6 @@
 namespace ember::kernels {
 namespace {
 
-// Elements per thread below which a loop stays on one thread (a few
-// microseconds of work: less than handing it to the pool costs).
-constexpr int64_t kGrain = 32768;
-
 template <class F>
 Tensor unary(const Tensor& x, F f) {
   Tensor out = Tensor::empty(x.shape());
@@ -26,7 +22,7 @@ Tensor unary(const Tensor& x, F f) {
   const float* base = x.storage()->data;
   if (x.is_contiguous()) {
     const float* p = x.data();
-    detail::parallel_for(x.numel(), kGrain, [&](int64_t lo, int64_t hi, int64_t) {
+    detail::parallel_for(x.numel(), detail::kElementGrain, [&](int64_t lo, int64_t hi, int64_t) {
       for (int64_t i = lo; i < hi; ++i) o[i] = f(p[i]);
     });
     return out;
@@ -53,7 +49,7 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
   // Threads split the outermost dim: each chunk is the same loop over a
   // slab [lo, hi) of it, starting that many dim-0 strides further on.
   const int64_t outer = shape.empty() ? 1 : shape[0];
-  const int64_t grain = kGrain / std::max<int64_t>(1, out.numel() / std::max<int64_t>(outer, 1)) + 1;
+  const int64_t grain = detail::row_grain(out.numel() / std::max<int64_t>(outer, 1));
   detail::parallel_for(outer, grain, [&](int64_t lo, int64_t hi, int64_t) {
     Shape slab = shape;
     std::array<int64_t, 3> start{0, a.offset(), b.offset()};

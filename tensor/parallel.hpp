@@ -31,6 +31,15 @@ int get_num_threads();
 
 namespace detail {
 
+// Elements per chunk below which an elementwise loop stays on one thread:
+// a few microseconds of work, less than handing it to the pool costs.
+constexpr int64_t kElementGrain = 32768;
+// The same bound for a loop split into rows of `row_elements` elements:
+// the fewest rows per chunk that make kElementGrain elements.
+inline int64_t row_grain(int64_t row_elements) {
+  return kElementGrain / (row_elements > 1 ? row_elements : 1) + 1;
+}
+
 // How many chunks parallel_for cuts [0, n) into: at most get_num_threads(),
 // and none smaller than `grain` items (so tiny loops stay on one thread).
 int64_t chunk_count(int64_t n, int64_t grain);

@@ -16,10 +16,6 @@
 namespace ember::kernels {
 namespace {
 
-// Elements per thread below which a loop stays on one thread (as in
-// elementwise.cpp: less work than handing it to the pool costs).
-constexpr int64_t kGrain = 32768;
-
 // Which dims to reduce (empty = all), normalized and deduplicated.
 std::vector<bool> reduced_mask(const Tensor& x, const std::vector<int64_t>& dims,
                                const char* op) {
@@ -49,8 +45,7 @@ int64_t reduced_count(const Tensor& x, const std::vector<bool>& mask) {
 // not depend on the thread count.
 template <class Row>
 void for_rows(int64_t rows, int64_t width, Row&& row) {
-  const int64_t grain = kGrain / std::max<int64_t>(width, 1) + 1;
-  detail::parallel_for(rows, grain, [&](int64_t lo, int64_t hi, int64_t) {
+  detail::parallel_for(rows, detail::row_grain(width), [&](int64_t lo, int64_t hi, int64_t) {
     for (int64_t r = lo; r < hi; ++r) row(r);
   });
 }
@@ -154,7 +149,7 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   // slab into a buffer of its own, and the buffers are added in chunk order,
   // so a given thread count gives the same bits every run (parallel.hpp).
   const int64_t outer = x.dim() > 0 ? x.shape()[0] : 1;
-  const int64_t grain = kGrain / std::max<int64_t>(1, x.numel() / std::max<int64_t>(outer, 1)) + 1;
+  const int64_t grain = detail::row_grain(x.numel() / std::max<int64_t>(outer, 1));
   const int64_t chunks = x.dim() > 0 ? detail::chunk_count(outer, grain) : 1;
   std::vector<std::vector<double>> acc(static_cast<size_t>(std::max<int64_t>(chunks, 1)),
                                        std::vector<double>(acc_size, 0.0));

@@ -21,9 +21,6 @@ using autograd::record;
 
 namespace {
 
-// Elements per thread below which a loop stays on one thread.
-constexpr int64_t kGrain = 32768;
-
 // out[i] = f(x[i]) into a fresh contiguous tensor, split over ember's threads.
 template <class F>
 Tensor pointwise(const Tensor& x, F f) {
@@ -31,7 +28,7 @@ Tensor pointwise(const Tensor& x, F f) {
   Tensor out = Tensor::empty(x.shape());
   const float* px = xc.data();
   float* po = out.data();
-  detail::parallel_for(out.numel(), kGrain, [&](int64_t lo, int64_t hi, int64_t) {
+  detail::parallel_for(out.numel(), detail::kElementGrain, [&](int64_t lo, int64_t hi, int64_t) {
     for (int64_t i = lo; i < hi; ++i) po[i] = f(px[i]);
   });
   return out;
@@ -46,7 +43,7 @@ Tensor pointwise(const Tensor& a, const Tensor& b, F f) {
   const float* pa = ac.data();
   const float* pb = bc.data();
   float* po = out.data();
-  detail::parallel_for(out.numel(), kGrain, [&](int64_t lo, int64_t hi, int64_t) {
+  detail::parallel_for(out.numel(), detail::kElementGrain, [&](int64_t lo, int64_t hi, int64_t) {
     for (int64_t i = lo; i < hi; ++i) po[i] = f(pa[i], pb[i]);
   });
   return out;
