@@ -88,3 +88,15 @@ TEST_CASE("softmax, log_softmax and logsumexp are stable and agree with each oth
   CHECK(p0.at({1, 0}) == doctest::Approx(0.0).epsilon(1e-6));
   CHECK(k::logsumexp(Tensor::full({2}, -INFINITY), 0).item() == -INFINITY);
 }
+
+TEST_CASE("sums and softmax of empty tensors: zeros and empty results, as in PyTorch") {
+  const Tensor x = Tensor::zeros({0, 3});
+  CHECK(k::sum(x).item() == 0.0f);
+  CHECK(k::sum(x, {0}).to_vector() == std::vector<float>{0, 0, 0});
+  CHECK(k::sum(x, {1}).shape() == Shape{0});
+  CHECK(k::sum(Tensor::zeros({4, 0, 2}), {0, 2}).shape() == Shape{0});
+  CHECK(k::softmax(x, 1).shape() == Shape{0, 3});
+  CHECK(k::log_softmax(x, 1).shape() == Shape{0, 3});
+  CHECK(k::logsumexp(x, 1).shape() == Shape{0});
+  CHECK(k::softmax(Tensor::zeros({2, 0}), 1).shape() == Shape{2, 0});
+}
