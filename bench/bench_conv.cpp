@@ -59,7 +59,7 @@ void conv_forward_reference(benchmark::State& state, const ConvLayer& l) {
 
 void conv_backward_input(benchmark::State& state, const ConvLayer& l) {
   Tensor w = weight_of(l);
-  Tensor dy = Tensor::randn({l.batch, l.out_channels, l.out_h(), l.out_w()});
+  Tensor dy = Tensor::randn(l.output());
   ember::Shape in{l.batch, l.in_channels, l.height, l.width};
   for (auto _ : state)
     benchmark::DoNotOptimize(k::conv2d_backward_input(dy, w, in, geometry(l)).data());
@@ -68,7 +68,7 @@ void conv_backward_input(benchmark::State& state, const ConvLayer& l) {
 
 void conv_backward_weight(benchmark::State& state, const ConvLayer& l) {
   Tensor x = input_of(l, l.batch);
-  Tensor dy = Tensor::randn({l.batch, l.out_channels, l.out_h(), l.out_w()});
+  Tensor dy = Tensor::randn(l.output());
   ember::Shape ws{l.out_channels, l.in_channels, l.kernel, l.kernel};
   for (auto _ : state)
     benchmark::DoNotOptimize(k::conv2d_backward_weight(dy, x, ws, geometry(l)).data());
@@ -196,14 +196,14 @@ void im2col_batch(benchmark::State& state, const ConvLayer& l) {
 
 // 2x2 stride-2 max pooling of a layer's output, forward and backward.
 void max_pool_forward(benchmark::State& state, const ConvLayer& l) {
-  Tensor y = Tensor::randn({l.batch, l.out_channels, l.out_h(), l.out_w()});
+  Tensor y = Tensor::randn(l.output());
   for (auto _ : state) benchmark::DoNotOptimize(k::max_pool2d(y, {2, 2, 2, 2}).values.data());
   state.counters["elements/s"] = benchmark::Counter(static_cast<double>(y.numel()),
                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void max_pool_backward(benchmark::State& state, const ConvLayer& l) {
-  Tensor y = Tensor::randn({l.batch, l.out_channels, l.out_h(), l.out_w()});
+  Tensor y = Tensor::randn(l.output());
   ember::ValuesIndices r = k::max_pool2d(y, {2, 2, 2, 2});
   for (auto _ : state)
     benchmark::DoNotOptimize(k::max_pool2d_backward(r.values, r.indices, y.shape()).data());

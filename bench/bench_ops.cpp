@@ -32,14 +32,11 @@
 #include "../ember.hpp"
 #include "shapes.hpp"
 
-using ember::Shape;
 using ember::Tensor;
 using ember::bench::ConvLayer;
 namespace k = ember::kernels;
 
 namespace {
-
-Shape output_of(const ConvLayer& l) { return {l.batch, l.out_channels, l.out_h(), l.out_w()}; }
 
 void report(benchmark::State& state, double elements, double bytes, double flops_per_element) {
   ember::bench::report_flops(state, elements * flops_per_element);
@@ -50,7 +47,7 @@ void report(benchmark::State& state, double elements, double bytes, double flops
 }
 
 void relu(benchmark::State& state, const ConvLayer& l, bool fast) {
-  Tensor x = Tensor::randn(output_of(l));
+  Tensor x = Tensor::randn(l.output());
   const auto f = [](float v) { return v > 0.0f ? v : 0.0f; };
   for (auto _ : state) benchmark::DoNotOptimize((fast ? k::relu(x) : k::map(x, f)).data());
   const double n = static_cast<double>(x.numel());
@@ -58,7 +55,7 @@ void relu(benchmark::State& state, const ConvLayer& l, bool fast) {
 }
 
 void bias_add(benchmark::State& state, const ConvLayer& l, bool fast) {
-  Tensor x = Tensor::randn(output_of(l)), b = Tensor::randn({1, l.out_channels, 1, 1});
+  Tensor x = Tensor::randn(l.output()), b = Tensor::randn({1, l.out_channels, 1, 1});
   const auto f = [](float u, float v) { return u + v; };
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::add(x, b) : k::map2(x, b, f, "add")).data());
@@ -87,7 +84,7 @@ Tensor sum_all_reference(const Tensor& x) {
 }
 
 void sum_dbias(benchmark::State& state, const ConvLayer& l, bool fast) {
-  Tensor x = Tensor::randn(output_of(l));
+  Tensor x = Tensor::randn(l.output());
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::sum(x, {0, 2, 3}) : sum_dbias_reference(x)).data());
   const double n = static_cast<double>(x.numel());
@@ -95,7 +92,7 @@ void sum_dbias(benchmark::State& state, const ConvLayer& l, bool fast) {
 }
 
 void sum_all(benchmark::State& state, const ConvLayer& l, bool fast) {
-  Tensor x = Tensor::randn(output_of(l));
+  Tensor x = Tensor::randn(l.output());
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::sum(x) : sum_all_reference(x)).data());
   const double n = static_cast<double>(x.numel());
@@ -103,7 +100,7 @@ void sum_all(benchmark::State& state, const ConvLayer& l, bool fast) {
 }
 
 void max_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
-  Tensor x = Tensor::randn(output_of(l));
+  Tensor x = Tensor::randn(l.output());
   const k::Pool2dGeometry g{2, 2, 2, 2};
   for (auto _ : state)
     benchmark::DoNotOptimize(
@@ -113,7 +110,7 @@ void max_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
 }
 
 void avg_pool(benchmark::State& state, const ConvLayer& l, bool fast) {
-  Tensor x = Tensor::randn(output_of(l));
+  Tensor x = Tensor::randn(l.output());
   const k::Pool2dGeometry g{2, 2, 2, 2};
   for (auto _ : state)
     benchmark::DoNotOptimize((fast ? k::avg_pool2d(x, g) : k::avg_pool2d_reference(x, g)).data());

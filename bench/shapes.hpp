@@ -18,6 +18,7 @@ struct ConvLayer {
   int64_t out_h() const { return height + 2 * pad - kernel + 1; }
   int64_t out_w() const { return width + 2 * pad - kernel + 1; }
   int64_t pixels() const { return out_h() * out_w(); }                   // GEMM N per image
+  std::vector<int64_t> output() const { return {batch, out_channels, out_h(), out_w()}; }
   int64_t patch() const { return in_channels * kernel * kernel; }        // GEMM K
   double flops(int64_t n) const {  // one multiply-add = 2 FLOP
     return 2.0 * static_cast<double>(n * out_channels * pixels() * patch());

@@ -159,7 +159,7 @@ TEST_CASE("the weight gradient (a sum over images) repeats bit for bit, and matc
 // the shapes a training step asks for: a conv's dbias (dims 0, 2, 3), a
 // Dense layer's (dim 0), a loss (everything), a kept dim 0, and a
 // transposed (strided) input.
-TEST_CASE("sum over the threads: exact partials, the same bits run to run, and matches 1 thread") {
+TEST_CASE("sum over the threads: matches sums in double, repeats bit for bit, matches 1 thread") {
   ThreadsGuard guard;
   manual_seed(5);
   const Tensor x = Tensor::randn({40, 8, 15, 15});  // 72000 elements: two chunks of 20 images
