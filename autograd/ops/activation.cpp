@@ -11,8 +11,8 @@
 
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/parallel.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

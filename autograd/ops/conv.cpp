@@ -13,8 +13,8 @@
 // again), and its node masks the incoming gradient with out > 0 first
 // (kernels::conv2d_relu_backward; in a first layer, while packing it).
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

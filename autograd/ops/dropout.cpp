@@ -10,8 +10,8 @@
 
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/random.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

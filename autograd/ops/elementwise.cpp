@@ -9,8 +9,8 @@
 // an unnamed namespace of its own (private to this file), followed by the
 // function that records it.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

@@ -14,8 +14,8 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

@@ -5,8 +5,8 @@
 // backward copies nothing. Batch dims that broadcast are summed back with
 // sum_to, as for any broadcasting op.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

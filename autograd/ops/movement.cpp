@@ -7,8 +7,8 @@
 // zeros, an expand (one element read many times) by summing, a cat by
 // cutting the gradient into the pieces.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

@@ -15,9 +15,9 @@
 //   subtracted terms, which remove dxhat's components along 1 and along xhat)
 //   dweight = sum(g * xhat),  dbias = sum(g).
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../grad_mode.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

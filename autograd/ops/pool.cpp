@@ -7,8 +7,8 @@
 // Average pooling: each output is the mean of its window (padding zeros
 // counted, as PyTorch's default), so each window element gets g / (kh kw).
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

@@ -4,8 +4,8 @@
 // (or kept as size 1 with keepdim). Its backward first puts those dims back
 // as size 1 (`keepdim_grad`) so the gradient broadcasts against the input.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 

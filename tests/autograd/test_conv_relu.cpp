@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "../../autograd/functions.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/conv_direct.hpp"
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/random.hpp"

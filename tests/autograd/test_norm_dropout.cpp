@@ -1,7 +1,7 @@
 // test_norm_dropout.cpp — batch_norm (train, eval) and dropout: values, statistics, gradchecks.
 #include <doctest/doctest.h>
 
-#include "../../autograd/functions.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/random.hpp"
 #include "helpers.hpp"
 
