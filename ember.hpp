@@ -14,7 +14,7 @@
 #include "tensor/gemm_stats.hpp"
 #include "tensor/blas_info.hpp"
 
-#include "autograd/functions.hpp"
+#include "autograd/ops.hpp"
 #include "autograd/node.hpp"
 #include "autograd/grad_mode.hpp"
 #include "autograd/engine.hpp"

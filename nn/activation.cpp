@@ -1,7 +1,7 @@
 // activation.cpp — activation layers: each forward is one differentiable op.
 #include "activation.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

@@ -2,7 +2,7 @@
 // argument that Dense and Conv2D take in Keras.
 //
 // Each layer is a thin wrapper over one differentiable op of
-// autograd/functions.hpp; none has parameters except PReLU.
+// autograd/ops.hpp; none has parameters except PReLU.
 #pragma once
 
 #include "module.hpp"

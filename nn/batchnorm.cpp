@@ -2,7 +2,7 @@
 // normalizes and updates the running statistics in one call.
 #include "batchnorm.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

@@ -1,7 +1,7 @@
 // conv.cpp — Conv2d: padding resolved per input size, then autograd's conv2d.
 #include "conv.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

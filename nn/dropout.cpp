@@ -1,7 +1,7 @@
 // dropout.cpp — dropout layers over autograd's dropout / dropout2d ops.
 #include "dropout.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

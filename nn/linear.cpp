@@ -1,7 +1,7 @@
 // linear.cpp — Linear/Dense: one GEMM through autograd's linear op.
 #include "linear.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

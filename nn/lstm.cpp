@@ -3,7 +3,7 @@
 // then adds one [N, u] x [u, 4u] GEMM for the recurrence.
 #include "lstm.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

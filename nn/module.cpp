@@ -9,8 +9,8 @@
 #include <ostream>
 #include <unordered_map>
 
-#include "../autograd/functions.hpp"
 #include "../autograd/grad_mode.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

@@ -1,7 +1,7 @@
 // pool.cpp — pooling layers over autograd's max_pool2d / avg_pool2d / mean.
 #include "pool.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

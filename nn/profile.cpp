@@ -11,7 +11,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 #include "../optim/adam.hpp"
 #include "../tensor/allocator.hpp"
 #include "../tensor/blas_info.hpp"

@@ -2,7 +2,7 @@
 // their gradient (l1 * sign(w) + 2 * l2 * w) comes from autograd.
 #include "regularizer.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

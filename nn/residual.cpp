@@ -1,7 +1,7 @@
 // residual.cpp — BasicBlock: two convolutions plus a shortcut, added.
 #include "residual.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

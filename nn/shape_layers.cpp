@@ -1,7 +1,7 @@
 // shape_layers.cpp — Flatten, Reshape, ZeroPad2d: views and pad2d.
 #include "shape_layers.hpp"
 
-#include "../autograd/functions.hpp"
+#include "../autograd/ops.hpp"
 
 namespace ember::nn {
 

@@ -11,8 +11,8 @@
 
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/parallel.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -49,10 +49,6 @@ Tensor pointwise(const Tensor& a, const Tensor& b, F f) {
   return out;
 }
 
-// SELU's constants (Klambauer et al. 2017), as in PyTorch and Keras.
-constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
-constexpr float kSeluScale = 1.0507009873554804934193349852946f;
-
 // out = max(x, 0): d/dx = 1 where out > 0. Saves out.
 struct ReluNode final : Node {
   const char* name() const override { return "relu"; }
@@ -61,6 +57,15 @@ struct ReluNode final : Node {
   }
 };
 
+}  // namespace
+
+Tensor relu(const Tensor& x) {
+  Tensor out = kernels::relu(x);
+  if (auto node = record<ReluNode>(out, {x})) node->save({out.detach()});
+  return out;
+}
+
+namespace {
 // out = x > 0 ? x : s x: d/dx = 1 or s. Saves x.
 struct LeakyReluNode final : Node {
   explicit LeakyReluNode(float slope) : slope(slope) {}
@@ -71,7 +76,15 @@ struct LeakyReluNode final : Node {
     return {pointwise(g, saved(0), [s](float gi, float x) { return x > 0.0f ? gi : s * gi; })};
   }
 };
+}  // namespace
 
+Tensor leaky_relu(const Tensor& x, float negative_slope) {
+  Tensor out = pointwise(x, [s = negative_slope](float v) { return v > 0.0f ? v : s * v; });
+  if (auto node = record<LeakyReluNode>(out, {x}, negative_slope)) node->save({x});
+  return out;
+}
+
+namespace {
 // out = x > 0 ? x : a (e^x - 1): for x <= 0, d/dx = a e^x = out + a. Saves x, out.
 struct EluNode final : Node {
   explicit EluNode(float alpha) : alpha(alpha) {}
@@ -84,6 +97,19 @@ struct EluNode final : Node {
     return {kernels::mul(g, slope)};
   }
 };
+}  // namespace
+
+Tensor elu(const Tensor& x, float alpha) {
+  Tensor out = pointwise(x, [alpha](float v) { return v > 0.0f ? v : alpha * std::expm1(v); });
+  if (auto node = record<EluNode>(out, {x}, alpha)) node->save({x, out.detach()});
+  return out;
+}
+
+namespace {
+
+// SELU's constants (Klambauer et al. 2017), as in PyTorch and Keras.
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 
 // out = scale * (x > 0 ? x : alpha (e^x - 1)): d/dx = scale or scale alpha e^x. Saves x.
 struct SeluNode final : Node {
@@ -95,6 +121,16 @@ struct SeluNode final : Node {
   }
 };
 
+}  // namespace
+
+Tensor selu(const Tensor& x) {
+  Tensor out = pointwise(
+      x, [](float v) { return kSeluScale * (v > 0.0f ? v : kSeluAlpha * std::expm1(v)); });
+  if (auto node = record<SeluNode>(out, {x})) node->save({x});
+  return out;
+}
+
+namespace {
 // out = x > 0 ? x : w x with w per channel (dim 1), broadcast as wb [1,C,1,..].
 // d/dx = 1 or w; d/dw = sum over every non-channel position of g * min(x, 0).
 // Saves x and wb.
@@ -114,57 +150,7 @@ struct PreluNode final : Node {
     return {dx, dw};
   }
 };
-
-// out = tanh x: d/dx = 1 - out^2. Saves out.
-struct TanhNode final : Node {
-  const char* name() const override { return "tanh"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {pointwise(g, saved(0), [](float gi, float o) { return gi * (1.0f - o * o); })};
-  }
-};
-
-// out = 1 / (1 + e^-x): d/dx = out (1 - out). Saves out.
-struct SigmoidNode final : Node {
-  const char* name() const override { return "sigmoid"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {pointwise(g, saved(0), [](float gi, float o) { return gi * o * (1.0f - o); })};
-  }
-};
-
-// out = ln(1 + e^x): d/dx = sigmoid(x). Saves x.
-struct SoftplusNode final : Node {
-  const char* name() const override { return "softplus"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {pointwise(g, saved(0), [](float gi, float x) { return gi / (1.0f + std::exp(-x)); })};
-  }
-};
-
 }  // namespace
-
-Tensor relu(const Tensor& x) {
-  Tensor out = kernels::relu(x);
-  if (auto node = record<ReluNode>(out, {x})) node->save({out.detach()});
-  return out;
-}
-
-Tensor leaky_relu(const Tensor& x, float negative_slope) {
-  Tensor out = pointwise(x, [s = negative_slope](float v) { return v > 0.0f ? v : s * v; });
-  if (auto node = record<LeakyReluNode>(out, {x}, negative_slope)) node->save({x});
-  return out;
-}
-
-Tensor elu(const Tensor& x, float alpha) {
-  Tensor out = pointwise(x, [alpha](float v) { return v > 0.0f ? v : alpha * std::expm1(v); });
-  if (auto node = record<EluNode>(out, {x}, alpha)) node->save({x, out.detach()});
-  return out;
-}
-
-Tensor selu(const Tensor& x) {
-  Tensor out = pointwise(
-      x, [](float v) { return kSeluScale * (v > 0.0f ? v : kSeluAlpha * std::expm1(v)); });
-  if (auto node = record<SeluNode>(out, {x})) node->save({x});
-  return out;
-}
 
 Tensor prelu(const Tensor& x, const Tensor& weight) {
   int64_t channels = x.dim() >= 2 ? x.size(1) : 1;
@@ -181,17 +167,47 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   return out;
 }
 
+namespace {
+// out = tanh x: d/dx = 1 - out^2. Saves out.
+struct TanhNode final : Node {
+  const char* name() const override { return "tanh"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {pointwise(g, saved(0), [](float gi, float o) { return gi * (1.0f - o * o); })};
+  }
+};
+}  // namespace
+
 Tensor tanh(const Tensor& x) {
   Tensor out = kernels::tanh(x);
   if (auto node = record<TanhNode>(out, {x})) node->save({out.detach()});
   return out;
 }
 
+namespace {
+// out = 1 / (1 + e^-x): d/dx = out (1 - out). Saves out.
+struct SigmoidNode final : Node {
+  const char* name() const override { return "sigmoid"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {pointwise(g, saved(0), [](float gi, float o) { return gi * o * (1.0f - o); })};
+  }
+};
+}  // namespace
+
 Tensor sigmoid(const Tensor& x) {
   Tensor out = kernels::sigmoid(x);
   if (auto node = record<SigmoidNode>(out, {x})) node->save({out.detach()});
   return out;
 }
+
+namespace {
+// out = ln(1 + e^x): d/dx = sigmoid(x). Saves x.
+struct SoftplusNode final : Node {
+  const char* name() const override { return "softplus"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {pointwise(g, saved(0), [](float gi, float x) { return gi / (1.0f + std::exp(-x)); })};
+  }
+};
+}  // namespace
 
 Tensor softplus(const Tensor& x) {
   // ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): no overflow for large |x|.

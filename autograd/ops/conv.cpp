@@ -13,8 +13,8 @@
 // again), and its node masks the incoming gradient with out > 0 first
 // (kernels::conv2d_relu_backward; in a first layer, while packing it).
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -23,7 +23,9 @@ using autograd::record;
 
 namespace {
 
-// Saves input and weight, and with relu the (detached) output.
+// input [N,C,H,W], weight [O,C,kh,kw], bias [O] -> out [N,O,OH,OW]; the
+// backward is the header's three products (with relu: dout masked by out > 0
+// first). Saves input and weight, and with relu the (detached) output.
 struct Conv2dNode final : Node {
   Conv2dNode(kernels::Conv2dGeometry geometry, bool relu) : geometry(geometry), relu(relu) {}
   kernels::Conv2dGeometry geometry;
@@ -44,10 +46,6 @@ struct Conv2dNode final : Node {
     return {std::move(d.dinput), std::move(d.dweight), std::move(d.dbias)};
   }
 };
-
-}  // namespace
-
-namespace {
 
 Tensor conv2d_op(const Tensor& input, const Tensor& weight, const Tensor& bias,
                  std::pair<int64_t, int64_t> stride, std::pair<int64_t, int64_t> padding,

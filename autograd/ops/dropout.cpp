@@ -10,8 +10,8 @@
 
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/random.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -19,15 +19,6 @@ using autograd::Node;
 using autograd::record;
 
 namespace {
-
-// Saves the mask (made here, so no version check is needed; it is still
-// kept in the saved list so that releasing the graph frees it).
-struct DropoutNode final : Node {
-  explicit DropoutNode(const char* op) : op(op) {}
-  const char* op;
-  const char* name() const override { return op; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::mul(g, saved(0))}; }
-};
 
 // mask of `shape`: 1 / (1 - p) with probability 1 - p, else 0; and, when x
 // is given (contiguous, of the mask's shape), out = x * mask in the same pass.
@@ -67,6 +58,16 @@ Tensor dropout_mask(const Shape& shape, float p, const Tensor& x = Tensor(),
   }
   return mask;
 }
+
+// out = x * mask (mask of x's shape, or [N, C, 1, ...] for dropout2d):
+// dx = g * mask. Saves the mask (made here, so no version check is needed; it
+// is still kept in the saved list so that releasing the graph frees it).
+struct DropoutNode final : Node {
+  explicit DropoutNode(const char* op) : op(op) {}
+  const char* op;
+  const char* name() const override { return op; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::mul(g, saved(0))}; }
+};
 
 Tensor apply_dropout(const Tensor& x, float p, bool training, const Shape& mask_shape,
                      const char* op) {

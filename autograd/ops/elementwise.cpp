@@ -4,9 +4,13 @@
 // element of a that fed several outputs receives the sum of their gradients.
 // Every binary backward therefore ends in kernels::sum_to(grad, input shape).
 // Inputs that do not require grad get an undefined gradient: no work is done.
+//
+// Each op below is its Node (what the backward computes, what it saves), in
+// an unnamed namespace of its own (private to this file), followed by the
+// function that records it.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -20,6 +24,11 @@ Tensor unbroadcast(const Node& node, size_t i, const Tensor& g) {
   return node.needs_grad(i) ? kernels::sum_to(g, node.edges[i].shape) : Tensor();
 }
 
+}  // namespace
+
+// ---- binary, tensor and tensor ---------------------------------------------------
+
+namespace {
 // out = a + b: both partials are 1.
 struct AddNode final : Node {
   const char* name() const override { return "add"; }
@@ -27,7 +36,15 @@ struct AddNode final : Node {
     return {unbroadcast(*this, 0, g), unbroadcast(*this, 1, g)};
   }
 };
+}  // namespace
 
+Tensor add(const Tensor& a, const Tensor& b) {
+  Tensor out = kernels::add(a, b);
+  record<AddNode>(out, {a, b});
+  return out;
+}
+
+namespace {
 // out = a - b: d/da = 1, d/db = -1.
 struct SubNode final : Node {
   const char* name() const override { return "sub"; }
@@ -36,7 +53,15 @@ struct SubNode final : Node {
             needs_grad(1) ? unbroadcast(*this, 1, kernels::neg(g)) : Tensor()};
   }
 };
+}  // namespace
 
+Tensor sub(const Tensor& a, const Tensor& b) {
+  Tensor out = kernels::sub(a, b);
+  record<SubNode>(out, {a, b});
+  return out;
+}
+
+namespace {
 // out = a * b: d/da = b, d/db = a. Saves a and b.
 struct MulNode final : Node {
   const char* name() const override { return "mul"; }
@@ -46,7 +71,15 @@ struct MulNode final : Node {
             needs_grad(1) ? unbroadcast(*this, 1, kernels::mul(g, a)) : Tensor()};
   }
 };
+}  // namespace
 
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor out = kernels::mul(a, b);
+  if (auto node = record<MulNode>(out, {a, b})) node->save({a, b});
+  return out;
+}
+
+namespace {
 // out = a / b: d/da = 1/b, d/db = -a/b^2 = -out/b. Saves b, and out if b needs grad.
 struct DivNode final : Node {
   const char* name() const override { return "div"; }
@@ -58,9 +91,20 @@ struct DivNode final : Node {
                           : Tensor()};
   }
 };
+}  // namespace
 
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor out = kernels::div(a, b);
+  // out is needed only for d/db; x / 2.0f need not keep its output alive.
+  if (auto node = record<DivNode>(out, {a, b}))
+    node->save({b, node->needs_grad(1) ? out.detach() : Tensor()});
+  return out;
+}
+
+namespace {
 // out = max(a, b) or min(a, b): the gradient goes to the winner; a tie splits
 // it in half, as PyTorch does, so the result is the same whichever is "a".
+// Saves a and b.
 struct ExtremumNode final : Node {
   explicit ExtremumNode(bool is_max) : is_max(is_max) {}
   bool is_max;
@@ -74,108 +118,7 @@ struct ExtremumNode final : Node {
             needs_grad(1) ? unbroadcast(*this, 1, kernels::sub(g, ga)) : Tensor()};
   }
 };
-
-// out = x + c: the gradient passes unchanged.
-struct AddScalarNode final : Node {
-  const char* name() const override { return "add"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
-};
-
-// out = x * c: d/dx = c.
-struct MulScalarNode final : Node {
-  explicit MulScalarNode(float c) : c(c) {}
-  float c;
-  const char* name() const override { return "mul"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::mul(g, c)}; }
-};
-
-// out = x^p: d/dx = p x^(p-1). Saves x.
-struct PowNode final : Node {
-  explicit PowNode(float p) : p(p) {}
-  float p;
-  const char* name() const override { return "pow"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::mul(g, kernels::mul(kernels::pow(saved(0), p - 1.0f), p))};
-  }
-};
-
-// out = -x: d/dx = -1.
-struct NegNode final : Node {
-  const char* name() const override { return "neg"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::neg(g)}; }
-};
-
-// out = e^x: d/dx = e^x = out. Saves out (detached: saving the output itself
-// would make out -> node -> out a shared_ptr cycle).
-struct ExpNode final : Node {
-  const char* name() const override { return "exp"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::mul(g, saved(0))}; }
-};
-
-// out = ln x: d/dx = 1/x. Saves x.
-struct LogNode final : Node {
-  const char* name() const override { return "log"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::div(g, saved(0))}; }
-};
-
-// out = sqrt(x): d/dx = 1 / (2 sqrt(x)) = 1 / (2 out). Saves out.
-struct SqrtNode final : Node {
-  const char* name() const override { return "sqrt"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::div(kernels::mul(g, 0.5f), saved(0))};
-  }
-};
-
-// out = |x|: d/dx = sign(x) (0 at 0, as PyTorch). Saves x.
-struct AbsNode final : Node {
-  const char* name() const override { return "abs"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::mul(g, kernels::sign(saved(0)))};
-  }
-};
-
-// out = min(max(x, lo), hi): d/dx = 1 where lo <= x <= hi, else 0. Saves x.
-struct ClampNode final : Node {
-  ClampNode(float lo, float hi) : lo(lo), hi(hi) {}
-  float lo, hi;
-  const char* name() const override { return "clamp"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    float l = lo, h = hi;
-    Tensor inside =
-        kernels::map(saved(0), [l, h](float v) { return v >= l && v <= h ? 1.0f : 0.0f; });
-    return {kernels::mul(g, inside)};
-  }
-};
-
 }  // namespace
-
-// ---- binary, tensor and tensor ---------------------------------------------------
-
-Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::add(a, b);
-  record<AddNode>(out, {a, b});
-  return out;
-}
-
-Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::sub(a, b);
-  record<SubNode>(out, {a, b});
-  return out;
-}
-
-Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::mul(a, b);
-  if (auto node = record<MulNode>(out, {a, b})) node->save({a, b});
-  return out;
-}
-
-Tensor div(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::div(a, b);
-  // out is needed only for d/db; x / 2.0f need not keep its output alive.
-  if (auto node = record<DivNode>(out, {a, b}))
-    node->save({b, node->needs_grad(1) ? out.detach() : Tensor()});
-  return out;
-}
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
   Tensor out = kernels::maximum(a, b);
@@ -191,11 +134,31 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 
 // ---- unary math ------------------------------------------------------------------
 
+namespace {
+// out = x^p: d/dx = p x^(p-1). Saves x.
+struct PowNode final : Node {
+  explicit PowNode(float p) : p(p) {}
+  float p;
+  const char* name() const override { return "pow"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {kernels::mul(g, kernels::mul(kernels::pow(saved(0), p - 1.0f), p))};
+  }
+};
+}  // namespace
+
 Tensor pow(const Tensor& x, float exponent) {
   Tensor out = kernels::pow(x, exponent);
   if (auto node = record<PowNode>(out, {x}, exponent)) node->save({x});
   return out;
 }
+
+namespace {
+// out = -x: d/dx = -1.
+struct NegNode final : Node {
+  const char* name() const override { return "neg"; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::neg(g)}; }
+};
+}  // namespace
 
 Tensor neg(const Tensor& x) {
   Tensor out = kernels::neg(x);
@@ -203,11 +166,28 @@ Tensor neg(const Tensor& x) {
   return out;
 }
 
+namespace {
+// out = e^x: d/dx = e^x = out. Saves out (detached: saving the output itself
+// would make out -> node -> out a shared_ptr cycle).
+struct ExpNode final : Node {
+  const char* name() const override { return "exp"; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::mul(g, saved(0))}; }
+};
+}  // namespace
+
 Tensor exp(const Tensor& x) {
   Tensor out = kernels::exp(x);
   if (auto node = record<ExpNode>(out, {x})) node->save({out.detach()});
   return out;
 }
+
+namespace {
+// out = ln x: d/dx = 1/x. Saves x.
+struct LogNode final : Node {
+  const char* name() const override { return "log"; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::div(g, saved(0))}; }
+};
+}  // namespace
 
 Tensor log(const Tensor& x) {
   Tensor out = kernels::log(x);
@@ -215,17 +195,52 @@ Tensor log(const Tensor& x) {
   return out;
 }
 
+namespace {
+// out = sqrt(x): d/dx = 1 / (2 sqrt(x)) = 1 / (2 out). Saves out.
+struct SqrtNode final : Node {
+  const char* name() const override { return "sqrt"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {kernels::div(kernels::mul(g, 0.5f), saved(0))};
+  }
+};
+}  // namespace
+
 Tensor sqrt(const Tensor& x) {
   Tensor out = kernels::sqrt(x);
   if (auto node = record<SqrtNode>(out, {x})) node->save({out.detach()});
   return out;
 }
 
+namespace {
+// out = |x|: d/dx = sign(x) (0 at 0, as PyTorch). Saves x.
+struct AbsNode final : Node {
+  const char* name() const override { return "abs"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {kernels::mul(g, kernels::sign(saved(0)))};
+  }
+};
+}  // namespace
+
 Tensor abs(const Tensor& x) {
   Tensor out = kernels::abs(x);
   if (auto node = record<AbsNode>(out, {x})) node->save({x});
   return out;
 }
+
+namespace {
+// out = min(max(x, lo), hi): d/dx = 1 where lo <= x <= hi, else 0. Saves x.
+struct ClampNode final : Node {
+  ClampNode(float lo, float hi) : lo(lo), hi(hi) {}
+  float lo, hi;
+  const char* name() const override { return "clamp"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    float l = lo, h = hi;
+    Tensor inside =
+        kernels::map(saved(0), [l, h](float v) { return v >= l && v <= h ? 1.0f : 0.0f; });
+    return {kernels::mul(g, inside)};
+  }
+};
+}  // namespace
 
 Tensor clamp(const Tensor& x, float lo, float hi) {
   EMBER_CHECK(lo <= hi, ValueError, "clamp: lo ", lo, " > hi ", hi);
@@ -252,12 +267,31 @@ Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
 Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor operator-(const Tensor& a) { return neg(a); }
 
+namespace {
+// out = x + c: the gradient passes unchanged.
+struct AddScalarNode final : Node {
+  const char* name() const override { return "add"; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
+};
+}  // namespace
+
 Tensor operator+(const Tensor& a, float b) {
   Tensor out = kernels::add(a, b);
   record<AddScalarNode>(out, {a});
   return out;
 }
 Tensor operator-(const Tensor& a, float b) { return a + (-b); }
+
+namespace {
+// out = x * c: d/dx = c.
+struct MulScalarNode final : Node {
+  explicit MulScalarNode(float c) : c(c) {}
+  float c;
+  const char* name() const override { return "mul"; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::mul(g, c)}; }
+};
+}  // namespace
+
 Tensor operator*(const Tensor& a, float b) {
   Tensor out = kernels::mul(a, b);
   record<MulScalarNode>(out, {a}, b);

@@ -14,8 +14,8 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -67,9 +67,20 @@ void check_logits(const Tensor& logits, const Tensor& targets, const char* op) {
               logits.shape());
 }
 
-// loss_i = -log_probs[i, t_i]: the gradient -g_i lands on the target entry.
-// Shared by nll_loss (input: log-probabilities) and cross_entropy with class
-// indices (input: logits; adds p * g_i, since d log_softmax / dz = 1 - p).
+// -log_probs[i, t_i] for every row i.
+Tensor pick_negated(const Tensor& log_probs, const std::vector<int64_t>& targets) {
+  Tensor lp = kernels::contiguous(log_probs);
+  const int64_t n = lp.size(0), classes = lp.size(1);
+  Tensor out = Tensor::empty({n});
+  for (int64_t i = 0; i < n; ++i)
+    out.data()[i] = -lp.data()[i * classes + targets[static_cast<size_t>(i)]];
+  return out;
+}
+
+// loss_i = -log_probs[i, t_i] (input [N, C], targets [N]): the gradient -g_i
+// lands on the target entry. Shared by nll_loss (input: log-probabilities)
+// and cross_entropy with class indices (input: logits; adds p * g_i, since
+// d log_softmax / dz = 1 - p). Saves p = softmax(logits), or nothing for nll_loss.
 struct ClassIndexLossNode final : Node {
   ClassIndexLossNode(const char* op, std::vector<int64_t> targets, Reduction reduction)
       : op(op), targets(std::move(targets)), reduction(reduction) {}
@@ -88,7 +99,21 @@ struct ClassIndexLossNode final : Node {
     return {dx, Tensor()};
   }
 };
+}  // namespace
 
+Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
+  check_logits(log_probs, targets, "nll_loss");
+  EMBER_CHECK(targets.dim() == 1, ShapeError, "nll_loss: targets must be class indices [",
+              log_probs.size(0), "], got shape ", targets.shape());
+  std::vector<int64_t> indices = class_indices(targets, log_probs.size(1), "nll_loss");
+  Tensor out = reduce(pick_negated(log_probs, indices), reduction);
+  if (auto node = record<ClassIndexLossNode>(out, {log_probs, targets}, "nll_loss",
+                                             std::move(indices), reduction))
+    node->save({Tensor()});
+  return out;
+}
+
+namespace {
 // loss_i = -sum_c t_ic log p_ic with p = softmax(z):
 //   dz = (p * sum_c t - t) g_i,   dt = -log p * g_i.   Saves log p and t.
 struct SoftTargetCrossEntropyNode final : Node {
@@ -108,45 +133,6 @@ struct SoftTargetCrossEntropyNode final : Node {
     return {dz, dt};
   }
 };
-
-// loss = (a - b)^2 per element: da = 2 (a - b) g, db = -da (each summed
-// back over broadcast dims). Saves a - b.
-struct MseLossNode final : Node {
-  explicit MseLossNode(Reduction reduction) : reduction(reduction) {}
-  Reduction reduction;
-  const char* name() const override { return "mse_loss"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor diff = saved(0);
-    Tensor d = kernels::mul(kernels::mul(diff, element_grad(g, diff.shape(), reduction)), 2.0f);
-    return {needs_grad(0) ? kernels::sum_to(d, edges[0].shape) : Tensor(),
-            needs_grad(1) ? kernels::sum_to(kernels::neg(d), edges[1].shape) : Tensor()};
-  }
-};
-
-// loss = -(t log s(x) + (1 - t) log(1 - s(x))) = max(x, 0) - x t + log(1 + e^-|x|)
-// (the right side cannot overflow). dx = (s(x) - t) g, dt = -x g. Saves x, t.
-struct BceWithLogitsNode final : Node {
-  explicit BceWithLogitsNode(Reduction reduction) : reduction(reduction) {}
-  Reduction reduction;
-  const char* name() const override { return "binary_cross_entropy_with_logits"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor x = saved(0), t = saved(1);
-    Tensor ge = element_grad(g, x.shape(), reduction);
-    return {needs_grad(0) ? kernels::mul(kernels::sub(kernels::sigmoid(x), t), ge) : Tensor(),
-            needs_grad(1) ? kernels::neg(kernels::mul(x, ge)) : Tensor()};
-  }
-};
-
-// -log_probs[i, t_i] for every row i.
-Tensor pick_negated(const Tensor& log_probs, const std::vector<int64_t>& targets) {
-  Tensor lp = kernels::contiguous(log_probs);
-  const int64_t n = lp.size(0), classes = lp.size(1);
-  Tensor out = Tensor::empty({n});
-  for (int64_t i = 0; i < n; ++i)
-    out.data()[i] = -lp.data()[i * classes + targets[static_cast<size_t>(i)]];
-  return out;
-}
-
 }  // namespace
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction reduction) {
@@ -166,17 +152,21 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
   return out;
 }
 
-Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
-  check_logits(log_probs, targets, "nll_loss");
-  EMBER_CHECK(targets.dim() == 1, ShapeError, "nll_loss: targets must be class indices [",
-              log_probs.size(0), "], got shape ", targets.shape());
-  std::vector<int64_t> indices = class_indices(targets, log_probs.size(1), "nll_loss");
-  Tensor out = reduce(pick_negated(log_probs, indices), reduction);
-  if (auto node = record<ClassIndexLossNode>(out, {log_probs, targets}, "nll_loss",
-                                             std::move(indices), reduction))
-    node->save({Tensor()});
-  return out;
-}
+namespace {
+// loss = (a - b)^2 per element: da = 2 (a - b) g, db = -da (each summed
+// back over broadcast dims). Saves a - b.
+struct MseLossNode final : Node {
+  explicit MseLossNode(Reduction reduction) : reduction(reduction) {}
+  Reduction reduction;
+  const char* name() const override { return "mse_loss"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor diff = saved(0);
+    Tensor d = kernels::mul(kernels::mul(diff, element_grad(g, diff.shape(), reduction)), 2.0f);
+    return {needs_grad(0) ? kernels::sum_to(d, edges[0].shape) : Tensor(),
+            needs_grad(1) ? kernels::sum_to(kernels::neg(d), edges[1].shape) : Tensor()};
+  }
+};
+}  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   Tensor diff = kernels::sub(input, target);  // broadcasts; names both shapes if it cannot
@@ -184,6 +174,22 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
   if (auto node = record<MseLossNode>(out, {input, target}, reduction)) node->save({diff});
   return out;
 }
+
+namespace {
+// loss = -(t log s(x) + (1 - t) log(1 - s(x))) = max(x, 0) - x t + log(1 + e^-|x|)
+// (the right side cannot overflow). dx = (s(x) - t) g, dt = -x g. Saves x, t.
+struct BceWithLogitsNode final : Node {
+  explicit BceWithLogitsNode(Reduction reduction) : reduction(reduction) {}
+  Reduction reduction;
+  const char* name() const override { return "binary_cross_entropy_with_logits"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor x = saved(0), t = saved(1);
+    Tensor ge = element_grad(g, x.shape(), reduction);
+    return {needs_grad(0) ? kernels::mul(kernels::sub(kernels::sigmoid(x), t), ge) : Tensor(),
+            needs_grad(1) ? kernels::neg(kernels::mul(x, ge)) : Tensor()};
+  }
+};
+}  // namespace
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targets,
                                         Reduction reduction) {

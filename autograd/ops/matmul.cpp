@@ -5,8 +5,8 @@
 // backward copies nothing. Batch dims that broadcast are summed back with
 // sum_to, as for any broadcasting op.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -51,6 +51,15 @@ struct MatmulNode final : Node {
   }
 };
 
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  Tensor out = kernels::matmul(a, b);
+  if (auto node = record<MatmulNode>(out, {a, b})) node->save({a, b});
+  return out;
+}
+
+namespace {
 // out [M, O] = x [M, I] w^T + bias, w [O, I]:
 //   dx = g w  [M, I],  dw = g^T x  [O, I],  dbias = column sums of g.
 // x and w are kept in the row-major layout the GEMMs read. Saves both.
@@ -76,14 +85,7 @@ struct LinearNode final : Node {
     return {dx, dw, db};
   }
 };
-
 }  // namespace
-
-Tensor matmul(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::matmul(a, b);
-  if (auto node = record<MatmulNode>(out, {a, b})) node->save({a, b});
-  return out;
-}
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   EMBER_CHECK(weight.dim() == 2 && x.dim() >= 1 && x.size(-1) == weight.size(1), ShapeError,

@@ -7,13 +7,15 @@
 // zeros, an expand (one element read many times) by summing, a cat by
 // cutting the gradient into the pieces.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
 using autograd::Node;
 using autograd::record;
+
+// ---- views ---------------------------------------------------------------------
 
 namespace {
 
@@ -28,14 +30,31 @@ struct ReshapeNode final : Node {
   }
 };
 
-// Copies (contiguous, clone): the gradient passes unchanged.
-struct IdentityNode final : Node {
-  explicit IdentityNode(const char* op) : op(op) {}
-  const char* op;
-  const char* name() const override { return op; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
-};
+Tensor reshape_like(Tensor out, const Tensor& x, const char* op) {
+  record<ReshapeNode>(out, {x}, op);
+  return out;
+}
 
+}  // namespace
+
+Tensor Tensor::view(const Shape& shape) const {
+  return reshape_like(kernels::view(*this, shape), *this, "view");
+}
+Tensor Tensor::reshape(const Shape& shape) const {
+  return reshape_like(kernels::reshape(*this, shape), *this, "reshape");
+}
+Tensor Tensor::squeeze() const { return reshape_like(kernels::squeeze(*this), *this, "squeeze"); }
+Tensor Tensor::squeeze(int64_t dim) const {
+  return reshape_like(kernels::squeeze(*this, dim), *this, "squeeze");
+}
+Tensor Tensor::unsqueeze(int64_t dim) const {
+  return reshape_like(kernels::unsqueeze(*this, dim), *this, "unsqueeze");
+}
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  return reshape_like(kernels::flatten(*this, start_dim, end_dim), *this, "flatten");
+}
+
+namespace {
 // out = x.permute(dims): out dim i is x dim dims[i], so x dim dims[i] comes
 // back from gradient dim i — the inverse permutation.
 struct PermuteNode final : Node {
@@ -44,7 +63,19 @@ struct PermuteNode final : Node {
   const char* name() const override { return "permute"; }
   std::vector<Tensor> backward(const Tensor& g) override { return {kernels::permute(g, inverse)}; }
 };
+}  // namespace
 
+Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
+  Tensor out = kernels::permute(*this, dims);  // validates dims
+  std::vector<int64_t> inverse(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i)
+    inverse[static_cast<size_t>(normalize_dim(dims[i], dim(), "permute"))] =
+        static_cast<int64_t>(i);
+  record<PermuteNode>(out, {*this}, std::move(inverse));
+  return out;
+}
+
+namespace {
 // A transpose is its own inverse.
 struct TransposeNode final : Node {
   TransposeNode(int64_t d0, int64_t d1) : d0(d0), d1(d1) {}
@@ -52,6 +83,15 @@ struct TransposeNode final : Node {
   const char* name() const override { return "transpose"; }
   std::vector<Tensor> backward(const Tensor& g) override { return {kernels::transpose(g, d0, d1)}; }
 };
+}  // namespace
+
+Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
+  Tensor out = kernels::transpose(*this, dim0, dim1);
+  record<TransposeNode>(out, {*this}, dim0, dim1);
+  return out;
+}
+
+namespace {
 
 // out = a region of x (slice, narrow, select): dx is zero outside the region
 // and g inside it. `region` re-applies the same view to the zeros.
@@ -74,95 +114,7 @@ Tensor record_region(Tensor out, const Tensor& x, const char* op, Region region)
   return out;
 }
 
-// out = x read with stride 0 along the expanded dims: each element of x was
-// used once per copy, so its gradient is the sum over the copies.
-struct ExpandNode final : Node {
-  const char* name() const override { return "expand"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::sum_to(g, edges[0].shape)};
-  }
-};
-
-// out = cat(tensors, dim): input i's gradient is its stretch of g along dim.
-struct CatNode final : Node {
-  CatNode(int64_t dim, std::vector<int64_t> sizes) : dim(dim), sizes(std::move(sizes)) {}
-  int64_t dim;
-  std::vector<int64_t> sizes;  // each input's extent along dim
-  const char* name() const override { return "cat"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    std::vector<Tensor> grads;
-    int64_t start = 0;
-    for (size_t i = 0; i < sizes.size(); start += sizes[i], ++i)
-      grads.push_back(needs_grad(i) ? kernels::narrow(g, dim, start, sizes[i]) : Tensor());
-    return grads;
-  }
-};
-
-// out = stack(tensors, dim): input i's gradient is g's slice i along the new dim.
-struct StackNode final : Node {
-  explicit StackNode(int64_t dim) : dim(dim) {}
-  int64_t dim;
-  const char* name() const override { return "stack"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    std::vector<Tensor> grads;
-    for (size_t i = 0; i < edges.size(); ++i)
-      grads.push_back(needs_grad(i) ? kernels::select(g, dim, static_cast<int64_t>(i)) : Tensor());
-    return grads;
-  }
-};
-
-// out = x surrounded by zeros: dx is the interior of g.
-struct Pad2dNode final : Node {
-  Pad2dNode(int64_t left, int64_t top) : left(left), top(top) {}
-  int64_t left, top;
-  const char* name() const override { return "pad2d"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    const Shape& in = edges[0].shape;
-    return {kernels::narrow(kernels::narrow(g, -2, top, in.end()[-2]), -1, left, in.end()[-1])};
-  }
-};
-
-Tensor reshape_like(Tensor out, const Tensor& x, const char* op) {
-  record<ReshapeNode>(out, {x}, op);
-  return out;
-}
-
 }  // namespace
-
-// ---- views ---------------------------------------------------------------------
-
-Tensor Tensor::view(const Shape& shape) const {
-  return reshape_like(kernels::view(*this, shape), *this, "view");
-}
-Tensor Tensor::reshape(const Shape& shape) const {
-  return reshape_like(kernels::reshape(*this, shape), *this, "reshape");
-}
-Tensor Tensor::squeeze() const { return reshape_like(kernels::squeeze(*this), *this, "squeeze"); }
-Tensor Tensor::squeeze(int64_t dim) const {
-  return reshape_like(kernels::squeeze(*this, dim), *this, "squeeze");
-}
-Tensor Tensor::unsqueeze(int64_t dim) const {
-  return reshape_like(kernels::unsqueeze(*this, dim), *this, "unsqueeze");
-}
-Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
-  return reshape_like(kernels::flatten(*this, start_dim, end_dim), *this, "flatten");
-}
-
-Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
-  Tensor out = kernels::permute(*this, dims);  // validates dims
-  std::vector<int64_t> inverse(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i)
-    inverse[static_cast<size_t>(normalize_dim(dims[i], dim(), "permute"))] =
-        static_cast<int64_t>(i);
-  record<PermuteNode>(out, {*this}, std::move(inverse));
-  return out;
-}
-
-Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
-  Tensor out = kernels::transpose(*this, dim0, dim1);
-  record<TransposeNode>(out, {*this}, dim0, dim1);
-  return out;
-}
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
   return record_region(kernels::slice(*this, dim, start, end, step), *this, "slice",
@@ -179,6 +131,17 @@ Tensor Tensor::select(int64_t dim, int64_t index) const {
                        [=](const Tensor& t) { return kernels::select(t, dim, index); });
 }
 
+namespace {
+// out = x read with stride 0 along the expanded dims: each element of x was
+// used once per copy, so its gradient is the sum over the copies.
+struct ExpandNode final : Node {
+  const char* name() const override { return "expand"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {kernels::sum_to(g, edges[0].shape)};
+  }
+};
+}  // namespace
+
 Tensor Tensor::expand(const Shape& shape) const {
   Tensor out = kernels::expand(*this, shape);
   record<ExpandNode>(out, {*this});
@@ -186,6 +149,16 @@ Tensor Tensor::expand(const Shape& shape) const {
 }
 
 // ---- copies --------------------------------------------------------------------
+
+namespace {
+// Copies (contiguous, clone): the gradient passes unchanged.
+struct IdentityNode final : Node {
+  explicit IdentityNode(const char* op) : op(op) {}
+  const char* op;
+  const char* name() const override { return op; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
+};
+}  // namespace
 
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;  // no copy, no node: the same tensor
@@ -202,6 +175,23 @@ Tensor Tensor::clone() const {
 
 // ---- joining and padding -------------------------------------------------------
 
+namespace {
+// out = cat(tensors, dim): input i's gradient is its stretch of g along dim.
+struct CatNode final : Node {
+  CatNode(int64_t dim, std::vector<int64_t> sizes) : dim(dim), sizes(std::move(sizes)) {}
+  int64_t dim;
+  std::vector<int64_t> sizes;  // each input's extent along dim
+  const char* name() const override { return "cat"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    std::vector<Tensor> grads;
+    int64_t start = 0;
+    for (size_t i = 0; i < sizes.size(); start += sizes[i], ++i)
+      grads.push_back(needs_grad(i) ? kernels::narrow(g, dim, start, sizes[i]) : Tensor());
+    return grads;
+  }
+};
+}  // namespace
+
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   Tensor out = kernels::cat(tensors, dim);  // validates shapes and dim
   int64_t d = normalize_dim(dim, tensors.front().dim(), "cat");
@@ -211,11 +201,39 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   return out;
 }
 
+namespace {
+// out = stack(tensors, dim): input i's gradient is g's slice i along the new dim.
+struct StackNode final : Node {
+  explicit StackNode(int64_t dim) : dim(dim) {}
+  int64_t dim;
+  const char* name() const override { return "stack"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    std::vector<Tensor> grads;
+    for (size_t i = 0; i < edges.size(); ++i)
+      grads.push_back(needs_grad(i) ? kernels::select(g, dim, static_cast<int64_t>(i)) : Tensor());
+    return grads;
+  }
+};
+}  // namespace
+
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   Tensor out = kernels::stack(tensors, dim);
   record<StackNode>(out, tensors, normalize_dim(dim, out.dim(), "stack"));
   return out;
 }
+
+namespace {
+// out = x surrounded by zeros: dx is the interior of g.
+struct Pad2dNode final : Node {
+  Pad2dNode(int64_t left, int64_t top) : left(left), top(top) {}
+  int64_t left, top;
+  const char* name() const override { return "pad2d"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    const Shape& in = edges[0].shape;
+    return {kernels::narrow(kernels::narrow(g, -2, top, in.end()[-2]), -1, left, in.end()[-1])};
+  }
+};
+}  // namespace
 
 Tensor pad2d(const Tensor& x, const std::vector<int64_t>& pad) {
   EMBER_CHECK(pad.size() == 4, ValueError, "pad2d: pad must be {left, right, top, bottom}, got ",

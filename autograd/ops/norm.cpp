@@ -15,9 +15,9 @@
 //   subtracted terms, which remove dxhat's components along 1 and along xhat)
 //   dweight = sum(g * xhat),  dbias = sum(g).
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../grad_mode.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -26,6 +26,13 @@ using autograd::record;
 
 namespace {
 
+void check_channels(const Tensor& t, int64_t channels, const Tensor& x, const char* what) {
+  EMBER_CHECK(!t.defined() || t.shape() == Shape{channels}, ShapeError, "batch_norm: ", what,
+              " of shape ", t.shape(), " for input of shape ", x.shape(), ": expected [", channels,
+              "] (one per channel, dim 1)");
+}
+
+// x [N,C,*] -> out of x's shape; the backward is the header's formulas.
 // Saves xhat, invstd [1,C,1..] and weight as [1,C,1..] (or undefined).
 struct BatchNormNode final : Node {
   BatchNormNode(bool training, std::vector<int64_t> dims)
@@ -50,12 +57,6 @@ struct BatchNormNode final : Node {
     return {dx, dweight, dbias};
   }
 };
-
-void check_channels(const Tensor& t, int64_t channels, const Tensor& x, const char* what) {
-  EMBER_CHECK(!t.defined() || t.shape() == Shape{channels}, ShapeError, "batch_norm: ", what,
-              " of shape ", t.shape(), " for input of shape ", x.shape(), ": expected [", channels,
-              "] (one per channel, dim 1)");
-}
 
 }  // namespace
 

@@ -7,8 +7,8 @@
 // Average pooling: each output is the mean of its window (padding zeros
 // counted, as PyTorch's default), so each window element gets g / (kh kw).
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -29,21 +29,14 @@ kernels::Pool2dGeometry pool_geometry(Pair kernel, Pair stride, Pair padding) {
           padding.second};
 }
 
+// input [N,C,H,W] -> out [N,C,OH,OW], each the max of its window: g goes to
+// the winner, whose position the forward keeps in `indices` (no saved tensors).
 struct MaxPool2dNode final : Node {
   explicit MaxPool2dNode(Tensor indices) : indices(std::move(indices)) {}
   Tensor indices;  // made by the forward itself: nothing else can modify it
   const char* name() const override { return "max_pool2d"; }
   std::vector<Tensor> backward(const Tensor& g) override {
     return {kernels::max_pool2d_backward(g, indices, edges[0].shape)};
-  }
-};
-
-struct AvgPool2dNode final : Node {
-  explicit AvgPool2dNode(kernels::Pool2dGeometry geometry) : geometry(geometry) {}
-  kernels::Pool2dGeometry geometry;
-  const char* name() const override { return "avg_pool2d"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::avg_pool2d_backward(g, edges[0].shape, geometry)};
   }
 };
 
@@ -58,6 +51,19 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, Pair stride, Pair paddi
 Tensor max_pool2d(const Tensor& input, int64_t kernel_size, int64_t stride, int64_t padding) {
   return max_pool2d(input, {kernel_size, kernel_size}, {stride, stride}, {padding, padding});
 }
+
+namespace {
+// input [N,C,H,W] -> out [N,C,OH,OW], each the mean of its window: every
+// window element gets g / (kh kw). Needs only the geometry and input shape.
+struct AvgPool2dNode final : Node {
+  explicit AvgPool2dNode(kernels::Pool2dGeometry geometry) : geometry(geometry) {}
+  kernels::Pool2dGeometry geometry;
+  const char* name() const override { return "avg_pool2d"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {kernels::avg_pool2d_backward(g, edges[0].shape, geometry)};
+  }
+};
+}  // namespace
 
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, Pair stride, Pair padding) {
   kernels::Pool2dGeometry geometry = pool_geometry(kernel_size, stride, padding);

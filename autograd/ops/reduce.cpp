@@ -4,8 +4,8 @@
 // (or kept as size 1 with keepdim). Its backward first puts those dims back
 // as size 1 (`keepdim_grad`) so the gradient broadcasts against the input.
 #include "../../tensor/kernels.hpp"
-#include "../functions.hpp"
 #include "../node.hpp"
+#include "../ops.hpp"
 
 namespace ember {
 
@@ -29,6 +29,7 @@ Tensor keepdim_grad(const Tensor& g, const Node& node, const std::vector<int64_t
 }
 
 // out = sum of x over dims: every input element gets the gradient of its sum.
+// Saves nothing: the input's shape is on the edge.
 struct SumNode final : Node {
   explicit SumNode(std::vector<int64_t> dims) : dims(std::move(dims)) {}
   std::vector<int64_t> dims;
@@ -38,6 +39,15 @@ struct SumNode final : Node {
   }
 };
 
+}  // namespace
+
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  Tensor out = kernels::sum(x, dims, keepdim);
+  record<SumNode>(out, {x}, dims);
+  return out;
+}
+
+namespace {
 // out = sum / n: every input element gets g / n.
 struct MeanNode final : Node {
   MeanNode(std::vector<int64_t> dims, int64_t count) : dims(std::move(dims)), count(count) {}
@@ -49,7 +59,16 @@ struct MeanNode final : Node {
     return {kernels::expand(scaled, edges[0].shape)};
   }
 };
+}  // namespace
 
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  Tensor out = kernels::mean(x, dims, keepdim);
+  int64_t count = out.numel() ? x.numel() / out.numel() : 0;
+  record<MeanNode>(out, {x}, dims, count);
+  return out;
+}
+
+namespace {
 // out = sum (x - mean)^2 / (n - unbiased): d/dx = 2 (x - mean) / (n - unbiased)
 // (the mean's own dependence on x sums to zero). Saves x.
 struct VarNode final : Node {
@@ -64,6 +83,17 @@ struct VarNode final : Node {
     return {kernels::mul(kernels::mul(centered, keepdim_grad(g, *this, dims)), 2.0f / denominator)};
   }
 };
+}  // namespace
+
+Tensor var(const Tensor& x, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
+  Tensor out = kernels::var(x, dims, unbiased, keepdim);
+  int64_t count = out.numel() ? x.numel() / out.numel() : 0;
+  if (auto node = record<VarNode>(out, {x}, dims, static_cast<float>(count - (unbiased ? 1 : 0))))
+    node->save({x});
+  return out;
+}
+
+namespace {
 
 // out = max (or min) of x along dim, at `indices`: the winner gets the whole
 // gradient. A one-hot mask along dim (positions == index) routes it there.
@@ -84,8 +114,27 @@ struct ArgReduceNode final : Node {
   }
 };
 
+ValuesIndices arg_reduce(const Tensor& x, int64_t dim, bool keepdim, bool want_max) {
+  const char* op = want_max ? "max" : "min";
+  ValuesIndices r = want_max ? kernels::max(x, dim, keepdim) : kernels::min(x, dim, keepdim);
+  record<ArgReduceNode>(r.values, {x}, op, normalize_dim(dim, x.dim(), op), r.indices);
+  return r;
+}
+
+}  // namespace
+
+ValuesIndices max(const Tensor& x, int64_t dim, bool keepdim) {
+  return arg_reduce(x, dim, keepdim, true);
+}
+ValuesIndices min(const Tensor& x, int64_t dim, bool keepdim) {
+  return arg_reduce(x, dim, keepdim, false);
+}
+
+namespace {
+
 // out = max (or min) over all elements: ties share the gradient equally, so
 // the result does not depend on which tie a kernel happens to find first.
+// Saves x and out.
 struct ExtremumAllNode final : Node {
   explicit ExtremumAllNode(const char* op) : op(op) {}
   const char* op;
@@ -97,6 +146,19 @@ struct ExtremumAllNode final : Node {
   }
 };
 
+Tensor extremum_all(const Tensor& x, bool want_max) {
+  Tensor out = want_max ? kernels::max(x) : kernels::min(x);
+  if (auto node = record<ExtremumAllNode>(out, {x}, want_max ? "max" : "min"))
+    node->save({x, out.detach()});
+  return out;
+}
+
+}  // namespace
+
+Tensor Tensor::max() const { return extremum_all(*this, true); }
+Tensor Tensor::min() const { return extremum_all(*this, false); }
+
+namespace {
 // out = e^x / sum e^x along dim. With s = out:
 //   dx_i = sum_j g_j ds_j/dx_i = s_i (g_i - sum_j g_j s_j). Saves out.
 struct SoftmaxNode final : Node {
@@ -109,7 +171,16 @@ struct SoftmaxNode final : Node {
     return {kernels::mul(s, kernels::sub(g, dot))};
   }
 };
+}  // namespace
 
+Tensor softmax(const Tensor& x, int64_t dim) {
+  Tensor out = kernels::softmax(x, dim);
+  if (auto node = record<SoftmaxNode>(out, {x}, normalize_dim(dim, x.dim(), "softmax")))
+    node->save({out.detach()});
+  return out;
+}
+
+namespace {
 // out = x - logsumexp(x) along dim: dx_i = g_i - softmax_i sum_j g_j,
 // with softmax = e^out. Saves out.
 struct LogSoftmaxNode final : Node {
@@ -121,7 +192,16 @@ struct LogSoftmaxNode final : Node {
     return {kernels::sub(g, kernels::mul(kernels::exp(saved(0)), total))};
   }
 };
+}  // namespace
 
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  Tensor out = kernels::log_softmax(x, dim);
+  if (auto node = record<LogSoftmaxNode>(out, {x}, normalize_dim(dim, x.dim(), "log_softmax")))
+    node->save({out.detach()});
+  return out;
+}
+
+namespace {
 // out = ln sum e^x along dim: dx_i = g e^(x_i - out) = g softmax_i. Saves x, out.
 struct LogSumExpNode final : Node {
   explicit LogSumExpNode(int64_t dim) : dim(dim) {}
@@ -133,64 +213,7 @@ struct LogSumExpNode final : Node {
     return {kernels::mul(softmax, keepdim_grad(g, *this, {dim}))};
   }
 };
-
-ValuesIndices arg_reduce(const Tensor& x, int64_t dim, bool keepdim, bool want_max) {
-  const char* op = want_max ? "max" : "min";
-  ValuesIndices r = want_max ? kernels::max(x, dim, keepdim) : kernels::min(x, dim, keepdim);
-  record<ArgReduceNode>(r.values, {x}, op, normalize_dim(dim, x.dim(), op), r.indices);
-  return r;
-}
-
-Tensor extremum_all(const Tensor& x, bool want_max) {
-  Tensor out = want_max ? kernels::max(x) : kernels::min(x);
-  if (auto node = record<ExtremumAllNode>(out, {x}, want_max ? "max" : "min"))
-    node->save({x, out.detach()});
-  return out;
-}
-
 }  // namespace
-
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor out = kernels::sum(x, dims, keepdim);
-  record<SumNode>(out, {x}, dims);
-  return out;
-}
-
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor out = kernels::mean(x, dims, keepdim);
-  int64_t count = out.numel() ? x.numel() / out.numel() : 0;
-  record<MeanNode>(out, {x}, dims, count);
-  return out;
-}
-
-Tensor var(const Tensor& x, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
-  Tensor out = kernels::var(x, dims, unbiased, keepdim);
-  int64_t count = out.numel() ? x.numel() / out.numel() : 0;
-  if (auto node = record<VarNode>(out, {x}, dims, static_cast<float>(count - (unbiased ? 1 : 0))))
-    node->save({x});
-  return out;
-}
-
-ValuesIndices max(const Tensor& x, int64_t dim, bool keepdim) {
-  return arg_reduce(x, dim, keepdim, true);
-}
-ValuesIndices min(const Tensor& x, int64_t dim, bool keepdim) {
-  return arg_reduce(x, dim, keepdim, false);
-}
-
-Tensor softmax(const Tensor& x, int64_t dim) {
-  Tensor out = kernels::softmax(x, dim);
-  if (auto node = record<SoftmaxNode>(out, {x}, normalize_dim(dim, x.dim(), "softmax")))
-    node->save({out.detach()});
-  return out;
-}
-
-Tensor log_softmax(const Tensor& x, int64_t dim) {
-  Tensor out = kernels::log_softmax(x, dim);
-  if (auto node = record<LogSoftmaxNode>(out, {x}, normalize_dim(dim, x.dim(), "log_softmax")))
-    node->save({out.detach()});
-  return out;
-}
 
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
   Tensor out = kernels::logsumexp(x, dim, keepdim);
@@ -207,11 +230,9 @@ Tensor Tensor::mean() const { return ember::mean(*this); }
 Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const {
   return ember::mean(*this, dims, keepdim);
 }
-Tensor Tensor::max() const { return extremum_all(*this, true); }
 ValuesIndices Tensor::max(int64_t dim, bool keepdim) const {
   return ember::max(*this, dim, keepdim);
 }
-Tensor Tensor::min() const { return extremum_all(*this, false); }
 ValuesIndices Tensor::min(int64_t dim, bool keepdim) const {
   return ember::min(*this, dim, keepdim);
 }

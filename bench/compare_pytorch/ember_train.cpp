@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/functions.hpp"
+#include "autograd/ops.hpp"
 #include "nn/activation.hpp"
 #include "nn/conv.hpp"
 #include "nn/linear.hpp"

@@ -7,7 +7,7 @@
 #include <numeric>
 #include <sstream>
 
-#include "../../autograd/functions.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../autograd/grad_mode.hpp"
 #include "../../data/subset.hpp"
 #include "../../tensor/kernels.hpp"

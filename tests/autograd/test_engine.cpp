@@ -4,10 +4,10 @@
 #include <string>
 
 #include "../../autograd/engine.hpp"
-#include "../../autograd/functions.hpp"
 #include "../../autograd/grad_mode.hpp"
 #include "../../autograd/graph_dot.hpp"
 #include "../../autograd/node.hpp"
+#include "../../autograd/ops.hpp"
 #include "helpers.hpp"
 
 using namespace ember;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "../../autograd/functions.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/random.hpp"
 #include "helpers.hpp"
 

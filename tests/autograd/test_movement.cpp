@@ -4,8 +4,8 @@
 #include <functional>
 #include <string>
 
-#include "../../autograd/functions.hpp"
 #include "../../autograd/node.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/random.hpp"
 #include "helpers.hpp"
 

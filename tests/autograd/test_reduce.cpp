@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "../../autograd/functions.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/random.hpp"
 #include "helpers.hpp"
 

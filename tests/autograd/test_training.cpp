@@ -7,8 +7,8 @@
 
 #include <cmath>
 
-#include "../../autograd/functions.hpp"
 #include "../../autograd/grad_mode.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/random.hpp"
 #include "helpers.hpp"
 

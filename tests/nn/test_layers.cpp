@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "autograd/functions.hpp"
 #include "autograd/grad_mode.hpp"
 #include "autograd/gradcheck.hpp"
+#include "autograd/ops.hpp"
 #include "nn/activation.hpp"
 #include "nn/batchnorm.hpp"
 #include "nn/conv.hpp"

@@ -6,7 +6,7 @@
 #include <functional>
 #include <sstream>
 
-#include "autograd/functions.hpp"
+#include "autograd/ops.hpp"
 #include "nn/batchnorm.hpp"
 #include "nn/conv.hpp"
 #include "nn/dropout.hpp"

@@ -10,7 +10,7 @@
 // per-thread scratch, tensor/conv.cpp.)
 #include <doctest/doctest.h>
 
-#include "autograd/functions.hpp"
+#include "autograd/ops.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
 #include "tensor/allocator.hpp"

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "autograd/functions.hpp"
+#include "autograd/ops.hpp"
 #include "data/dataloader.hpp"
 #include "data/subset.hpp"
 #include "nn/linear.hpp"

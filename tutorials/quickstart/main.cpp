@@ -19,7 +19,7 @@
 #include <numeric>
 #include <string>
 
-#include "autograd/functions.hpp"
+#include "autograd/ops.hpp"
 #include "data/dataloader.hpp"
 #include "data/idx.hpp"
 #include "data/subset.hpp"

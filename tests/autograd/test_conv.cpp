@@ -1,11 +1,12 @@
-// test_conv_relu.cpp — the fused conv2d_relu against relu(conv2d), values and
-// gradients, on both kernel paths (direct AVX2 and im2col + GEMM); and a
-// gradcheck of conv2d where it runs the direct kernels (16 output channels).
+// test_conv.cpp — conv2d and the fused conv2d_relu (ops/conv.cpp): gradchecks over geometries,
+// on both kernel paths (direct AVX2/AVX-512 and im2col + GEMM), and conv2d_relu against
+// relu(conv2d) in values and gradients.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
-#include "../../autograd/functions.hpp"
+#include "../../autograd/ops.hpp"
 #include "../../tensor/conv_direct.hpp"
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/random.hpp"
@@ -27,6 +28,53 @@ void check_same(const Tensor& got, const Tensor& expected, float tolerance = 1e-
 }
 
 }  // namespace
+
+TEST_CASE("conv2d: gradcheck over strides, paddings and dilations, with and without bias") {
+  manual_seed(33);
+  struct Case {
+    int64_t stride, padding, dilation, k;
+  };
+  for (const Case& c :
+       std::vector<Case>{{1, 0, 1, 3}, {2, 1, 1, 3}, {1, 2, 2, 3}, {3, 1, 1, 2}, {1, 0, 1, 1}}) {
+    CAPTURE(c.stride);
+    CAPTURE(c.padding);
+    CAPTURE(c.dilation);
+    Tensor x = param({2, 3, 7, 6});
+    Tensor w = param({4, 3, c.k, c.k});
+    Tensor b = param({4});
+    CHECK_GRADCHECK(
+        [&](const Inputs& in) {
+          return conv2d(in[0], in[1], in[2], c.stride, c.padding, c.dilation);
+        },
+        {x, w, b});
+  }
+  // Rectangular geometry through the pair overload, no bias, transposed input.
+  Tensor x = param({1, 2, 6, 7});
+  Tensor w = param({3, 2, 2, 3});
+  CHECK_GRADCHECK(
+      [](const Inputs& in) {
+        return conv2d(in[0].transpose(2, 3), in[1], Tensor(), {2, 1}, {1, 0}, {1, 2});
+      },
+      {x, w});
+}
+
+TEST_CASE("conv2d skips dinput for an input that needs no gradient") {
+  Tensor x = Tensor::randn({1, 1, 4, 4});
+  Tensor w = Tensor::randn({1, 1, 3, 3}).requires_grad_();
+  conv2d(x, w).sum().backward();
+  CHECK(w.grad().defined());
+  CHECK_FALSE(x.grad().defined());
+}
+
+TEST_CASE("conv2d: gradcheck through the direct kernels (16 output channels)") {
+  manual_seed(42);
+  Tensor x = param({2, 3, 5, 4});
+  Tensor w = param({16, 3, 3, 3});
+  Tensor b = param({16});
+  CHECK_GRADCHECK([](const Inputs& in) { return conv2d(in[0], in[1], in[2], 1, 1); }, {x, w, b});
+  CHECK_GRADCHECK([](const Inputs& in) { return conv2d(in[0], in[1], in[2], 2, 0, 1); },
+                  {x, w, b});
+}
 
 TEST_CASE("conv2d_relu equals relu(conv2d): output and all three gradients, both kernel paths") {
   manual_seed(41);
@@ -113,14 +161,4 @@ TEST_CASE("conv2d_relu_backward names the shapes it expected") {
       "for input [2, 1, 5, 5] and weight [4, 1, 3, 3]",
       ShapeError);
   (void)out;
-}
-
-TEST_CASE("conv2d: gradcheck through the direct kernels (16 output channels)") {
-  manual_seed(42);
-  Tensor x = param({2, 3, 5, 4});
-  Tensor w = param({16, 3, 3, 3});
-  Tensor b = param({16});
-  CHECK_GRADCHECK([](const Inputs& in) { return conv2d(in[0], in[1], in[2], 1, 1); }, {x, w, b});
-  CHECK_GRADCHECK([](const Inputs& in) { return conv2d(in[0], in[1], in[2], 2, 0, 1); },
-                  {x, w, b});
 }

@@ -1,9 +1,11 @@
-// functions.hpp — the differentiable ops, with PyTorch's names and defaults.
+// ops.hpp — the differentiable ops, with PyTorch's names and defaults: the
+// public face of autograd/ops/, one section per file there.
 //
 // Each records a node in the graph when grad mode is on and an input requires
-// grad (see node.hpp, engine.cpp); each one's forward and backward sit side by
-// side in autograd/ops/<family>.cpp. Tensor's math methods (x.exp(), x.sum())
-// and operators (a + b) are the same ops.
+// grad (see node.hpp, engine.cpp); in autograd/ops/<family>.cpp each op's Node
+// (its backward) is directly followed by the function that records it (its
+// forward), which tests/autograd/test_ops_layout.cpp checks. Tensor's math
+// methods (x.exp(), x.sum()) and operators (a + b) are the same ops.
 #pragma once
 
 #include <cstdint>
