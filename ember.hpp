@@ -27,6 +27,7 @@
 #include "nn/dropout.hpp"
 #include "nn/geometry.hpp"
 #include "nn/init.hpp"
+#include "nn/keras_names.hpp"
 #include "nn/linear.hpp"
 #include "nn/lstm.hpp"
 #include "nn/module.hpp"

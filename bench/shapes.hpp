@@ -28,7 +28,7 @@ struct ConvLayer {
 // Every convolution of the five compared models: experiment 004's CNN model 1
 // (Fashion-MNIST, batch 32), LeNet-5 (004, batch 64), the CIFAR-10 baseline
 // (003, batch 32), experiment 001's model 1 (batch 100) and experiment 002's
-// CM1 (batch 500); see ../shared/EXPERIMENTS.md.
+// CM1 (batch 500); the models are in nn/zoo.hpp.
 inline const std::vector<ConvLayer>& tutorial_conv_layers() {
   static const std::vector<ConvLayer> layers = {
       {"cnn1_conv5x5_1to32_28", 32, 1, 28, 28, 32, 5, 2, false},

@@ -66,6 +66,4 @@ class BatchNorm2d : public BatchNorm {
       : BatchNorm(num_features, options, 4, "BatchNorm2d") {}
 };
 
-using BatchNormalization = BatchNorm;
-
 }  // namespace ember::nn

@@ -44,17 +44,18 @@ Conv2d::Pads Conv2d::pads_for(const Shape& s) const {
                           o.dilation.w)};
 }
 
-Shape Conv2d::output_shape(const Shape& s) {
-  Pads p = pads_for(s);
+Shape Conv2d::output_shape_with(const Shape& s, const Pads& p) const {
   const auto& o = options_;
   return {s[0], o.out_channels,
           window_output_size(s[2], p.h, o.kernel_size.h, o.stride.h, o.dilation.h, "Conv2d"),
           window_output_size(s[3], p.w, o.kernel_size.w, o.stride.w, o.dilation.w, "Conv2d")};
 }
 
+Shape Conv2d::output_shape(const Shape& s) { return output_shape_with(s, pads_for(s)); }
+
 Tensor Conv2d::forward(const Tensor& x) {
-  output_shape(x.shape());  // checks the input and that the window fits
-  Pads p = pads_for(x.shape());
+  const Pads p = pads_for(x.shape());  // checks the input
+  output_shape_with(x.shape(), p);     // checks that the window fits
   const auto& o = options_;
   Tensor input = x;
   std::pair<int64_t, int64_t> padding{p.h.before, p.w.before};

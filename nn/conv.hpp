@@ -51,12 +51,14 @@ class Conv2d : public Module {
   struct Pads {
     Pad1d h, w;
   };
+  // The padding for this input (checks its shape), resolved once per
+  // forward and handed to output_shape_with, which throws if the window
+  // does not fit.
   Pads pads_for(const Shape& input_shape) const;
+  Shape output_shape_with(const Shape& input_shape, const Pads& pads) const;
 
   Conv2dOptions options_;
   Tensor weight_, bias_;
 };
-
-using Conv2D = Conv2d;
 
 }  // namespace ember::nn

@@ -35,7 +35,4 @@ class SpatialDropout2d : public ElementwiseLayer {
   float p_;
 };
 
-using SpatialDropout2D = SpatialDropout2d;
-using Dropout2d = SpatialDropout2d;
-
 }  // namespace ember::nn

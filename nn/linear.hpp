@@ -44,6 +44,4 @@ class Linear : public Module {
   Tensor weight_, bias_;
 };
 
-using Dense = Linear;
-
 }  // namespace ember::nn

@@ -51,8 +51,4 @@ class GlobalAvgPool2d : public Module {
   Shape output_shape(const Shape& input_shape) override;
 };
 
-using MaxPooling2D = MaxPool2d;
-using AveragePooling2D = AvgPool2d;
-using GlobalAveragePooling2D = GlobalAvgPool2d;
-
 }  // namespace ember::nn

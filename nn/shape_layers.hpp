@@ -45,6 +45,4 @@ class ZeroPad2d : public Module {
   std::array<int64_t, 4> pad_;
 };
 
-using ZeroPadding2D = ZeroPad2d;
-
 }  // namespace ember::nn

@@ -1,5 +1,6 @@
 // zoo.cpp — the experiments' architectures, transcribed from the notebooks'
 // model code and checked against their summaries (tests/nn/test_summary_counts.cpp).
+// Each builder is tagged with its experiment and model (table in zoo.hpp).
 #include "zoo.hpp"
 
 #include "activation.hpp"
@@ -67,9 +68,10 @@ const Initializer kHeNormal = Initializer::he_normal();
 
 }  // namespace
 
-// ---- 001 --------------------------------------------------------------------
+// ---- 001: MNIST, 10 classes -------------------------------------------------
 
-std::shared_ptr<Sequential> experiment001_model1(int64_t k) {
+// 001 model 1
+std::shared_ptr<Sequential> cnn_2conv_bn(int64_t k) {
   Builder b({1, 28, 28});
   b.conv(64, k, "valid", kRelu, kHeNormal).conv(32, k, "valid", kRelu, kHeNormal);
   b.max_pool(2).batch_norm().dropout(0.3f).flatten();
@@ -77,7 +79,8 @@ std::shared_ptr<Sequential> experiment001_model1(int64_t k) {
   return b.dense(10, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment001_model2() {
+// 001 model 2
+std::shared_ptr<Sequential> cnn_5conv_bn() {
   Builder b({1, 28, 28});
   b.conv(32, 3, "valid", kRelu, kHeNormal).conv(32, 3, "valid", kRelu, kHeNormal);
   b.max_pool(2).batch_norm().dropout(0.5f);
@@ -88,7 +91,8 @@ std::shared_ptr<Sequential> experiment001_model2() {
   return b.dense(10, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment001_model3() {
+// 001 model 3
+std::shared_ptr<Sequential> cnn_6conv_bn() {
   Builder b({1, 28, 28});
   // MaxPooling2D(1, 1) is the identity, kept so the layer list matches.
   const struct { int64_t filters, kernel, pool; float drop; } blocks[] = {
@@ -103,22 +107,25 @@ std::shared_ptr<Sequential> experiment001_model3() {
   return b.dense(10, Activation::None).done();
 }
 
-// ---- 002 --------------------------------------------------------------------
+// ---- 002: Fashion-MNIST, 5 classes ------------------------------------------
 
-std::shared_ptr<Sequential> experiment002_cm1(int64_t num_classes) {
+// 002 CM1
+std::shared_ptr<Sequential> cnn_2conv(int64_t num_classes) {
   Builder b({1, 28, 28});
   b.conv(32, 3, "same").max_pool(2).conv(32, 3).flatten().dense(256);
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment002_cnn1(int64_t num_classes) {
+// 002 CNN1
+std::shared_ptr<Sequential> cnn_3conv(int64_t num_classes) {
   Builder b({1, 28, 28});
   b.conv(32, 3, "same").conv(64, 3).max_pool(2).conv(32, 3).flatten();
   b.dense(256).dense(128);
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment002_cnn2(int64_t num_classes, float leaky_alpha) {
+// 002 CNN2 (and CNN4 with leaky_alpha = 0.2)
+std::shared_ptr<Sequential> cnn_2conv_dropout(int64_t num_classes, float leaky_alpha) {
   // CNN4 swaps every relu for LeakyReLU(alpha) layers (no parameters).
   const bool leaky = leaky_alpha != 0.0f;
   const Activation act = leaky ? Activation::None : kRelu;
@@ -137,7 +144,8 @@ std::shared_ptr<Sequential> experiment002_cnn2(int64_t num_classes, float leaky_
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment002_cnn_vgg(int64_t num_classes) {
+// 002 CNN_VGG
+std::shared_ptr<Sequential> vgg_like_6conv(int64_t num_classes) {
   Builder b({1, 28, 28});
   b.conv(32, 3, "same").max_pool(2).conv(64, 3).conv(128, 3).conv(128, 3);
   b.conv(256, 3).conv(256, 3).max_pool(2).flatten();
@@ -145,7 +153,8 @@ std::shared_ptr<Sequential> experiment002_cnn_vgg(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment002_lstm(int64_t num_classes) {
+// 002 LSTM
+std::shared_ptr<Sequential> row_lstm(int64_t num_classes) {
   Builder b({1, 28, 28});
   b.add(std::make_shared<Reshape>(Shape{28, 28, 1}));
   b.add(std::make_shared<TimeDistributed>(std::make_shared<LSTM>(1, 128)));
@@ -153,16 +162,18 @@ std::shared_ptr<Sequential> experiment002_lstm(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-// ---- 003 --------------------------------------------------------------------
+// ---- 003: CIFAR-10 ----------------------------------------------------------
 
-std::shared_ptr<Sequential> experiment003_model3() {
+// 003 model 3
+std::shared_ptr<Sequential> cifar_3conv() {
   Builder b({3, 32, 32});
   b.conv(32, 3, "same").max_pool(2).conv(64, 3, "same").max_pool(2).conv(64, 3, "same");
   b.flatten().dense(64);
   return b.dense(10, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment003_model4() {
+// 003 model 4
+std::shared_ptr<Sequential> cifar_6conv() {
   Builder b({3, 32, 32});
   b.conv(32, 3, "same").conv(32, 3, "same").max_pool(2);
   b.conv(64, 3, "same").conv(64, 3, "same").max_pool(2);
@@ -190,21 +201,25 @@ std::shared_ptr<Sequential> cifar_blocks(const std::vector<std::pair<int64_t, in
 
 }  // namespace
 
-std::shared_ptr<Sequential> experiment003_model5() {
+// 003 model 5
+std::shared_ptr<Sequential> cifar_8conv_dropout() {
   return cifar_blocks({{32, 2}, {64, 3}, {64, 3}}, 0.25f, false, 1);
 }
 
-std::shared_ptr<Sequential> experiment003_model6() {
+// 003 model 6
+std::shared_ptr<Sequential> cifar_11conv_dropout() {
   return cifar_blocks({{32, 2}, {64, 3}, {64, 3}, {128, 3}}, 0.2f, false, 0);
 }
 
-std::shared_ptr<Sequential> experiment003_model7() {
+// 003 model 7
+std::shared_ptr<Sequential> cifar_8conv_dropout_bn() {
   return cifar_blocks({{32, 2}, {64, 3}, {64, 3}}, 0.25f, true, 0);
 }
 
-// ---- 004 --------------------------------------------------------------------
+// ---- 004: Fashion-MNIST, 5 classes ------------------------------------------
 
-std::shared_ptr<Sequential> experiment004_cnn_model1(int64_t num_classes) {
+// 004 CNN model 1
+std::shared_ptr<Sequential> cnn_4conv(int64_t num_classes) {
   Builder b({1, 28, 28});
   b.conv(32, 5, "same").conv(32, 5, "same").max_pool(2).dropout(0.25f);
   b.conv(64, 3, "same").conv(64, 3, "same").max_pool(2).dropout(0.25f);
@@ -212,7 +227,8 @@ std::shared_ptr<Sequential> experiment004_cnn_model1(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment004_cnn_model7(int64_t num_classes) {
+// 004 CNN model 7
+std::shared_ptr<Sequential> cnn_4conv_bn(int64_t num_classes) {
   // The notebook's exact order, including the BatchNorm after the second dropout.
   Builder b({1, 28, 28});
   b.conv(32, 5, "same").batch_norm().conv(32, 5, "same").batch_norm();
@@ -223,7 +239,8 @@ std::shared_ptr<Sequential> experiment004_cnn_model7(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment004_vgg16(int64_t num_classes) {
+// 004 VGG-16
+std::shared_ptr<Sequential> vgg16(int64_t num_classes) {
   Builder b({1, 48, 48});
   const std::vector<std::pair<int64_t, int>> blocks = {{64, 2}, {128, 2}, {256, 3}, {512, 3}, {512, 3}};
   for (const auto& [filters, convs] : blocks) {
@@ -234,7 +251,8 @@ std::shared_ptr<Sequential> experiment004_vgg16(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment004_alexnet(int64_t num_classes) {
+// 004 AlexNet
+std::shared_ptr<Sequential> alexnet(int64_t num_classes) {
   Builder b({1, 48, 48});
   b.conv(96, 11).max_pool(3, 2).conv(256, 5, "same").max_pool(3, 2);
   b.conv(384, 3, "same").conv(384, 3, "same").conv(256, 3, "same").max_pool(3, 2);
@@ -242,7 +260,8 @@ std::shared_ptr<Sequential> experiment004_alexnet(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment004_lenet5(int64_t num_classes) {
+// 004 LeNet-5
+std::shared_ptr<Sequential> lenet5(int64_t num_classes) {
   const Activation tanh = Activation::Tanh;
   Builder b({1, 28, 28});
   b.conv(6, 5, "same", tanh).avg_pool(2, 1).conv(16, 5, "valid", tanh).avg_pool(2, 2);
@@ -250,14 +269,16 @@ std::shared_ptr<Sequential> experiment004_lenet5(int64_t num_classes) {
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment004_lenet5_tweaked(int64_t num_classes) {
+// 004 LeNet-5 tweaked
+std::shared_ptr<Sequential> lenet5_tweaked(int64_t num_classes) {
   Builder b({1, 28, 28});
   b.conv(32, 5, "same").max_pool(2).conv(48, 5).max_pool(2);
   b.flatten().dense(256).dense(84);
   return b.dense(num_classes, Activation::None).done();
 }
 
-std::shared_ptr<Sequential> experiment004_resnet(int64_t num_classes, float dropout) {
+// 004 ResNet
+std::shared_ptr<Sequential> resnet18_like(int64_t num_classes, float dropout) {
   Builder b({1, 28, 28});
   b.add(std::make_shared<Conv2d>(Conv2dOptions{.in_channels = 1, .out_channels = 64,
                                                .kernel_size = 7, .stride = 2,

@@ -26,13 +26,13 @@ struct AdadeltaOptions {
 
 class Adadelta final : public Optimizer {
  public:
-  explicit Adadelta(std::vector<Tensor> params, const AdadeltaOptions& options = {});
+  explicit Adadelta(std::vector<Tensor> params, const AdadeltaOptions& options = {})
+      : Adadelta(one_group(std::move(params)), options) {}
   Adadelta(std::vector<ParamGroup> groups, const AdadeltaOptions& options);
   std::string name() const override { return "Adadelta"; }
 
  private:
-  void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-              int64_t t) override;
+  void update(const ParamUpdate& param) override;
   AdadeltaOptions options_;
 };
 

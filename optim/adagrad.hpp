@@ -24,13 +24,13 @@ struct AdagradOptions {
 
 class Adagrad final : public Optimizer {
  public:
-  explicit Adagrad(std::vector<Tensor> params, const AdagradOptions& options = {});
+  explicit Adagrad(std::vector<Tensor> params, const AdagradOptions& options = {})
+      : Adagrad(one_group(std::move(params)), options) {}
   Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& options);
   std::string name() const override { return "Adagrad"; }
 
  private:
-  void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-              int64_t t) override;
+  void update(const ParamUpdate& param) override;
   float initial_slot_value(int /*slot*/) const override {
     return options_.initial_accumulator_value;
   }

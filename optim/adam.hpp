@@ -28,13 +28,13 @@ struct AdamOptions {
 
 class Adam final : public Optimizer {
  public:
-  explicit Adam(std::vector<Tensor> params, const AdamOptions& options = {});
+  explicit Adam(std::vector<Tensor> params, const AdamOptions& options = {})
+      : Adam(one_group(std::move(params)), options) {}
   Adam(std::vector<ParamGroup> groups, const AdamOptions& options);
   std::string name() const override { return "Adam"; }
 
  private:
-  void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-              int64_t t) override;
+  void update(const ParamUpdate& param) override;
   AdamOptions options_;
 };
 

@@ -6,34 +6,22 @@
 
 namespace ember::optim {
 
-namespace {
-const AdamaxOptions& checked(const AdamaxOptions& o) {
+Adamax::Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& o)
+    : Optimizer(std::move(groups), o, 2), options_(o) {
   check_option(o.beta1 >= 0.0f && o.beta1 < 1.0f, "Adamax", "beta1", o.beta1, "0 <= beta1 < 1");
   check_option(o.beta2 >= 0.0f && o.beta2 < 1.0f, "Adamax", "beta2", o.beta2, "0 <= beta2 < 1");
   check_option(o.epsilon >= 0.0f, "Adamax", "epsilon", o.epsilon, ">= 0");
-  return o;
 }
-}  // namespace
 
-Adamax::Adamax(std::vector<Tensor> params, const AdamaxOptions& options)
-    : Adamax(std::vector<ParamGroup>{{std::move(params), {}, {}}}, options) {}
-
-Adamax::Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& options)
-    : Optimizer(std::move(groups), {options.lr, options.weight_decay, options.decay}, 2),
-      options_(checked(options)) {}
-
-void Adamax::update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-                    int64_t t) {
+void Adamax::update(const ParamUpdate& param) {
   const float b1 = options_.beta1, b2 = options_.beta2, eps = options_.epsilon;
-  const float lr_t =
-      static_cast<float>(lr / (1.0 - std::pow(double(b1), static_cast<double>(t))));
-  float* m = slots[0];
-  float* u = slots[1];
-  for (int64_t i = 0; i < n; ++i) {
-    m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-    u[i] = std::max(b2 * u[i], std::fabs(g[i]));
-    p[i] -= lr_t * m[i] / (u[i] + eps);
-  }
+  const double t = static_cast<double>(param.t);
+  const float lr_t = static_cast<float>(param.lr / (1.0 - std::pow(double(b1), t)));
+  param.for_each_element<2>([=](float& p, float g, float& m, float& u) {
+    m = b1 * m + (1.0f - b1) * g;
+    u = std::max(b2 * u, std::fabs(g));
+    p -= lr_t * m / (u + eps);
+  });
 }
 
 }  // namespace ember::optim

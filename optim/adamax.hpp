@@ -24,13 +24,13 @@ struct AdamaxOptions {
 
 class Adamax final : public Optimizer {
  public:
-  explicit Adamax(std::vector<Tensor> params, const AdamaxOptions& options = {});
+  explicit Adamax(std::vector<Tensor> params, const AdamaxOptions& options = {})
+      : Adamax(one_group(std::move(params)), options) {}
   Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& options);
   std::string name() const override { return "Adamax"; }
 
  private:
-  void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-              int64_t t) override;
+  void update(const ParamUpdate& param) override;
   AdamaxOptions options_;
 };
 

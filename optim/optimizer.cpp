@@ -1,12 +1,22 @@
 // optimizer.cpp — what all optimizers share: groups, state, decay, L2.
 #include "optimizer.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "../tensor/kernels.hpp"
 
 namespace ember::optim {
+
+namespace {
+// out = g + wd * p, split over the threads as the updates are.
+void add_weight_decay(float* out, const float* g, const float* p, float wd, int64_t n) {
+  detail::parallel_for(n, detail::kElementGrain, [&](int64_t lo, int64_t hi, int64_t) {
+    float* __restrict o = out;  // locals, as in ParamUpdate::for_each_element
+    const float* __restrict gg = g;
+    const float* __restrict pp = p;
+    const float decay = wd;
+    for (int64_t i = lo; i < hi; ++i) o[i] = gg[i] + decay * pp[i];
+  });
+}
+}  // namespace
 
 void check_option(bool ok, const char* optimizer, const char* option, float value,
                   const char* expected) {
@@ -53,23 +63,20 @@ void Optimizer::step() {
       // Gradients are normally fresh contiguous tensors; a broadcast view
       // (e.g. the gradient of a sum) is materialized, once.
       if (!grad.is_contiguous()) grad = kernels::contiguous(grad);
-      const int64_t n = param.numel();
 
       std::vector<Tensor>& state = state_[gi][pi];
       if (state.empty())
         for (int s = 0; s < slots_per_param_; ++s)
           state.push_back(Tensor::full(param.shape(), initial_slot_value(s)));
-      std::vector<float*> slots(state.size());
-      for (size_t s = 0; s < state.size(); ++s) slots[s] = state[s].data();
-
-      float* p = param.data();
-      const float* g = grad.data();
+      ParamUpdate u{.data = param.data(), .grad = grad.data(), .slots = {},
+                    .numel = param.numel(), .lr = lr, .t = t};
+      for (const Tensor& slot : state) u.slots.push_back(slot.data());
       if (wd != 0.0f) {  // L2: the gradient of wd/2 * |p|^2 joins the gradient
-        if (decayed_grad_.size() < static_cast<size_t>(n)) decayed_grad_.resize(n);
-        for (int64_t i = 0; i < n; ++i) decayed_grad_[i] = g[i] + wd * p[i];
-        g = decayed_grad_.data();
+        if (decayed_grad_.size() < static_cast<size_t>(u.numel)) decayed_grad_.resize(u.numel);
+        add_weight_decay(decayed_grad_.data(), u.grad, u.data, wd, u.numel);
+        u.grad = decayed_grad_.data();
       }
-      update(p, g, slots, n, lr, t);
+      update(u);
       param.bump_version();
     }
   }

@@ -1,9 +1,10 @@
 // optimizer.hpp — the base of every optimizer: parameter groups, per-parameter
-// state, Keras' time-based `decay`, L2 weight decay, zero_grad.
+// state, Keras' time-based `decay`, L2 weight decay, zero_grad, and the
+// threaded loop the updates run in.
 //
-// A subclass only writes `update`: how one parameter moves given its gradient.
-// Everything the optimizers share lives here, so each optimizer file is the
-// formula and nothing else.
+// A subclass writes its options' checks and `update`: how one parameter
+// moves given its gradient. Everything the optimizers share lives here, so
+// each optimizer file is the formula and nothing else.
 //
 //   optim::Adam opt(model.parameters());                  // Keras defaults
 //   optim::SGD opt({{.params = convs, .weight_decay = 5e-4f},
@@ -16,7 +17,10 @@
 // five times and still needs a sqrt the Tensor API has no in-place form of.
 // One fused loop over the contiguous parameter, its gradient and its state
 // reads like the formula in the comment above it, walks memory once, and
-// allocates nothing after the first step (the state is created then).
+// allocates no tensor after the first step (the state is created then).
+// Every element is independent of the others, so the loop is split over
+// ember's threads (ParamUpdate::for_each_element) with the same bits as one
+// thread would give.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "../tensor/parallel.hpp"
 #include "../tensor/tensor.hpp"
 
 namespace ember::optim {
@@ -45,6 +50,24 @@ struct CommonOptions {
   // Keras time-based decay: lr_t = lr / (1 + decay * iterations), where
   // iterations counts the steps taken before this one.
   float decay = 0.0f;
+};
+
+// One parameter's share of a step: what Optimizer::update receives.
+struct ParamUpdate {
+  float* data;
+  const float* grad;  // weight decay already added
+  // The parameter's state, one array per slot (Adam's m and v), each
+  // starting at initial_slot_value() and kept across steps.
+  std::vector<float*> slots;
+  int64_t numel;  // of data, grad and each slot
+  float lr;       // `decay` applied
+  int64_t t;      // the 1-based step number (Adam's bias correction)
+
+  // Calls element(p, g, slot...) for every element, where p and each slot
+  // are float& and g a float, and kSlots (0, 1 or 2) says how many slots it
+  // takes. Large parameters are split over ember's threads.
+  template <int kSlots, class Element>
+  void for_each_element(const Element& element) const;
 };
 
 class Optimizer {
@@ -74,13 +97,19 @@ class Optimizer {
 
  protected:
   Optimizer(std::vector<ParamGroup> groups, const CommonOptions& common, int slots_per_param);
+  // The same from an optimizer's own options, which all have lr,
+  // weight_decay and decay among their fields.
+  template <class Options>
+  Optimizer(std::vector<ParamGroup> groups, const Options& options, int slots_per_param)
+      : Optimizer(std::move(groups), CommonOptions{options.lr, options.weight_decay, options.decay},
+                  slots_per_param) {}
+  // One group holding every parameter: what a list of parameters means.
+  static std::vector<ParamGroup> one_group(std::vector<Tensor> params) {
+    return {{std::move(params), {}, {}}};
+  }
 
-  // Moves one parameter. p, g and each slot are contiguous with n elements;
-  // slots start at `initial_slot_value()` and persist across steps. `lr` has
-  // `decay` applied; `t` is the 1-based step number (Adam's bias correction).
-  // The gradient already includes weight decay.
-  virtual void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-                      int64_t t) = 0;
+  // Moves one parameter (see ParamUpdate).
+  virtual void update(const ParamUpdate& param) = 0;
   virtual float initial_slot_value(int /*slot*/) const { return 0.0f; }
 
  private:
@@ -95,5 +124,26 @@ class Optimizer {
 // Checks an option is in range, naming the optimizer and the option.
 void check_option(bool ok, const char* optimizer, const char* option, float value,
                   const char* expected);
+
+template <int kSlots, class Element>
+void ParamUpdate::for_each_element(const Element& element) const {
+  static_assert(kSlots >= 0 && kSlots <= 2, "for_each_element takes 0, 1 or 2 slots");
+  detail::parallel_for(numel, detail::kElementGrain, [&](int64_t lo, int64_t hi, int64_t) {
+    // A copy of the element, and the arrays declared apart: through the
+    // captured references a store to p[i] might have changed one of the
+    // element's floats, so GCC reloaded every scalar per element and left
+    // the loop scalar.
+    const Element e = element;
+    float* __restrict p = data;
+    const float* __restrict g = grad;
+    float* __restrict s0 = kSlots > 0 ? slots[0] : nullptr;
+    float* __restrict s1 = kSlots > 1 ? slots[1] : nullptr;
+    for (int64_t i = lo; i < hi; ++i) {
+      if constexpr (kSlots == 0) e(p[i], g[i]);
+      else if constexpr (kSlots == 1) e(p[i], g[i], s0[i]);
+      else e(p[i], g[i], s0[i], s1[i]);
+    }
+  });
+}
 
 }  // namespace ember::optim

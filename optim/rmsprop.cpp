@@ -5,40 +5,27 @@
 
 namespace ember::optim {
 
-namespace {
-const RMSpropOptions& checked(const RMSpropOptions& o) {
+RMSprop::RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& o)
+    : Optimizer(std::move(groups), o, o.momentum > 0.0f ? 2 : 1), options_(o) {
   check_option(o.rho >= 0.0f && o.rho < 1.0f, "RMSprop", "rho", o.rho, "0 <= rho < 1");
   check_option(o.momentum >= 0.0f && o.momentum < 1.0f, "RMSprop", "momentum", o.momentum,
                "0 <= momentum < 1");
   check_option(o.epsilon >= 0.0f, "RMSprop", "epsilon", o.epsilon, ">= 0");
-  return o;
 }
-}  // namespace
 
-RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& options)
-    : RMSprop(std::vector<ParamGroup>{{std::move(params), {}, {}}}, options) {}
-
-RMSprop::RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& options)
-    : Optimizer(std::move(groups), {options.lr, options.weight_decay, options.decay},
-                checked(options).momentum > 0.0f ? 2 : 1),
-      options_(options) {}
-
-void RMSprop::update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-                     int64_t /*t*/) {
-  const float rho = options_.rho, eps = options_.epsilon, mu = options_.momentum;
-  float* s = slots[0];
+void RMSprop::update(const ParamUpdate& param) {
+  const float lr = param.lr, rho = options_.rho, eps = options_.epsilon, mu = options_.momentum;
   if (mu == 0.0f) {
-    for (int64_t i = 0; i < n; ++i) {
-      s[i] = rho * s[i] + (1.0f - rho) * g[i] * g[i];
-      p[i] -= lr * g[i] / std::sqrt(s[i] + eps);
-    }
-    return;
-  }
-  float* mom = slots[1];
-  for (int64_t i = 0; i < n; ++i) {
-    s[i] = rho * s[i] + (1.0f - rho) * g[i] * g[i];
-    mom[i] = mu * mom[i] + lr * g[i] / std::sqrt(s[i] + eps);
-    p[i] -= mom[i];
+    param.for_each_element<1>([=](float& p, float g, float& s) {
+      s = rho * s + (1.0f - rho) * g * g;
+      p -= lr * g / std::sqrt(s + eps);
+    });
+  } else {
+    param.for_each_element<2>([=](float& p, float g, float& s, float& mom) {
+      s = rho * s + (1.0f - rho) * g * g;
+      mom = mu * mom + lr * g / std::sqrt(s + eps);
+      p -= mom;
+    });
   }
 }
 

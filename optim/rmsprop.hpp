@@ -25,13 +25,13 @@ struct RMSpropOptions {
 
 class RMSprop final : public Optimizer {
  public:
-  explicit RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = {});
+  explicit RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = {})
+      : RMSprop(one_group(std::move(params)), options) {}
   RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& options);
   std::string name() const override { return "RMSprop"; }
 
  private:
-  void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-              int64_t t) override;
+  void update(const ParamUpdate& param) override;
   RMSpropOptions options_;
 };
 

@@ -25,13 +25,13 @@ struct SGDOptions {
 
 class SGD final : public Optimizer {
  public:
-  explicit SGD(std::vector<Tensor> params, const SGDOptions& options = {});
+  explicit SGD(std::vector<Tensor> params, const SGDOptions& options = {})
+      : SGD(one_group(std::move(params)), options) {}
   SGD(std::vector<ParamGroup> groups, const SGDOptions& options);
   std::string name() const override { return "SGD"; }
 
  private:
-  void update(float* p, const float* g, std::vector<float*>& slots, int64_t n, float lr,
-              int64_t t) override;
+  void update(const ParamUpdate& param) override;
   SGDOptions options_;
 };
 

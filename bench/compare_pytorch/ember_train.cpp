@@ -71,10 +71,10 @@ std::shared_ptr<nn::Sequential> cifar_baseline() {
 }
 
 ModelSpec make_model(const std::string& name) {
-  if (name == "cnn1") return {nn::zoo::experiment004_cnn_model1(5), {1, 28, 28}, 5};
-  if (name == "lenet5") return {nn::zoo::experiment004_lenet5(5), {1, 28, 28}, 5};
-  if (name == "cm1") return {nn::zoo::experiment002_cm1(5), {1, 28, 28}, 5};
-  if (name == "mnist1") return {nn::zoo::experiment001_model1(7), {1, 28, 28}, 10};
+  if (name == "cnn1") return {nn::zoo::cnn_4conv(5), {1, 28, 28}, 5};
+  if (name == "lenet5") return {nn::zoo::lenet5(5), {1, 28, 28}, 5};
+  if (name == "cm1") return {nn::zoo::cnn_2conv(5), {1, 28, 28}, 5};
+  if (name == "mnist1") return {nn::zoo::cnn_2conv_bn(7), {1, 28, 28}, 10};
   if (name == "cifar") return {cifar_baseline(), {3, 32, 32}, 10};
   throw ValueError("compare_ember: unknown model '" + name +
                    "' (expected cnn1, lenet5, cm1, mnist1 or cifar)");

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <type_traits>
 
 #include "autograd/grad_mode.hpp"
 #include "autograd/gradcheck.hpp"
@@ -12,6 +13,7 @@
 #include "nn/batchnorm.hpp"
 #include "nn/conv.hpp"
 #include "nn/dropout.hpp"
+#include "nn/keras_names.hpp"
 #include "nn/linear.hpp"
 #include "nn/lstm.hpp"
 #include "nn/pool.hpp"
@@ -370,4 +372,17 @@ TEST_CASE("gradients flow through the composite layers (gradcheck)") {
   auto r3 = autograd::gradcheck([&](const std::vector<Tensor>& in) { return (*prelu)(in[0]); },
                                 with_params(*prelu, {v}));
   CHECK_MESSAGE(r3.ok, r3.report);
+}
+
+TEST_CASE("keras_names.hpp: each Keras name is the ember layer it stands for") {
+  static_assert(std::is_same_v<Dense, Linear>);
+  static_assert(std::is_same_v<Conv2D, Conv2d>);
+  static_assert(std::is_same_v<MaxPooling2D, MaxPool2d>);
+  static_assert(std::is_same_v<AveragePooling2D, AvgPool2d>);
+  static_assert(std::is_same_v<GlobalAveragePooling2D, GlobalAvgPool2d>);
+  static_assert(std::is_same_v<BatchNormalization, BatchNorm>);
+  static_assert(std::is_same_v<SpatialDropout2D, SpatialDropout2d>);
+  static_assert(std::is_same_v<ZeroPadding2D, ZeroPad2d>);
+  static_assert(std::is_same_v<Dropout2d, SpatialDropout2d>);
+  CHECK(Dense(3, 2).type_name() == "Dense");
 }

@@ -90,7 +90,7 @@ TEST_CASE("load_state_dict copies values and refuses bad states before touching 
 }
 
 TEST_CASE("train()/eval() reach every descendant") {
-  auto model = zoo::experiment004_resnet(5);
+  auto model = zoo::resnet18_like(5);
   CHECK(model->is_training());
   model->eval();
   int modules = 0;
@@ -147,7 +147,7 @@ TEST_CASE("regularization_loss sums the layers' L1/L2 penalties (Keras kernel_re
   CHECK_FALSE(Linear(2, 2).regularization_loss().defined());
   CHECK(L1L2(0.1f, 0.2f).active());
   // The ResNet's 21 convolutions carry L2(1e-4).
-  CHECK(zoo::experiment004_resnet()->regularization_loss().defined());
+  CHECK(zoo::resnet18_like()->regularization_loss().defined());
 }
 
 TEST_CASE("modules print as a tree like PyTorch's") {

@@ -52,7 +52,7 @@ std::vector<float> predict(Module& m, const Tensor& x) {
 TEST_CASE("a saved checkpoint reloaded into a fresh model gives bit-identical predictions") {
   TempDir dir;
   manual_seed(1);
-  auto model = zoo::experiment004_cnn_model7(5);
+  auto model = zoo::cnn_4conv_bn(5);
   // Move the BatchNorm running statistics away from their initial values so
   // the buffers matter too.
   model->train();
@@ -65,7 +65,7 @@ TEST_CASE("a saved checkpoint reloaded into a fresh model gives bit-identical pr
   save(*model, dir.file("model.safetensors"));
 
   manual_seed(2);
-  auto fresh = zoo::experiment004_cnn_model7(5);
+  auto fresh = zoo::cnn_4conv_bn(5);
   CHECK(predict(*fresh, x) != before);
   load(*fresh, dir.file("model.safetensors"));
   CHECK(predict(*fresh, x) == before);  // exact equality, float for float
@@ -147,7 +147,7 @@ TEST_CASE("corrupt and truncated files are refused with a clear message") {
 TEST_CASE("a mismatched checkpoint changes nothing and names the tensor") {
   TempDir dir;
   manual_seed(3);
-  auto model = zoo::experiment004_lenet5(5);
+  auto model = zoo::lenet5(5);
   const auto original = model->state_dict();
   std::vector<std::vector<float>> values;
   for (const auto& [name, t] : original) values.push_back(t.to_vector());

@@ -1,8 +1,7 @@
-// test_summary_counts.cpp — every model of EXPERIMENTS.md with a bold
-// parameter count, built from nn/zoo.hpp, must give Keras' totals to the
-// unit (total, trainable, non-trainable), and summary() must print them.
-// The expected figures are the notebooks' own model.summary() outputs
-// (../shared/experiments/*.txt).
+// test_summary_counts.cpp — every model of the course experiments that
+// nn/zoo.hpp builds must give Keras' totals to the unit (total, trainable,
+// non-trainable), and summary() must print them. The expected figures are
+// the notebooks' own model.summary() outputs (zoo.hpp's table).
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -45,22 +44,22 @@ void check(const Expected& e) {
 }  // namespace
 
 TEST_CASE("experiment 001: MNIST models 1, 2, 3") {
-  check({"001 model 1 (k=7)", [] { return zoo::experiment001_model1(7); }, {1, 28, 28}, 367'786, 320, {1, 10}});
-  check({"001 model 2", zoo::experiment001_model2, {1, 28, 28}, 307'306, 448, {1, 10}});
-  check({"001 model 3", zoo::experiment001_model3, {1, 28, 28}, 1'074'890, 1'504, {1, 10}});
+  check({"001 model 1 (k=7)", [] { return zoo::cnn_2conv_bn(7); }, {1, 28, 28}, 367'786, 320, {1, 10}});
+  check({"001 model 2", zoo::cnn_5conv_bn, {1, 28, 28}, 307'306, 448, {1, 10}});
+  check({"001 model 3", zoo::cnn_6conv_bn, {1, 28, 28}, 1'074'890, 1'504, {1, 10}});
 }
 
 TEST_CASE("experiment 002: CM1, CNN1, CNN2, CNN_VGG, LSTM") {
-  check({"002 CM1", [] { return zoo::experiment002_cm1(); }, {1, 28, 28}, 1'190'757, 0, {1, 5}});
-  check({"002 CNN1", [] { return zoo::experiment002_cnn1(); }, {1, 28, 28}, 1'062'309, 0, {1, 5}});
-  check({"002 CNN2", [] { return zoo::experiment002_cnn2(); }, {1, 28, 28}, 321'509, 0, {1, 5}});
-  check({"002 CNN4 (leaky)", [] { return zoo::experiment002_cnn2(5, 0.2f); }, {1, 28, 28}, 321'509, 0, {1, 5}});
-  check({"002 CNN_VGG", [] { return zoo::experiment002_cnn_vgg(); }, {1, 28, 28}, 2'832'517, 0, {1, 5}});
-  check({"002 LSTM", [] { return zoo::experiment002_lstm(); }, {1, 28, 28}, 198'789, 0, {1, 5}});
+  check({"002 CM1", [] { return zoo::cnn_2conv(); }, {1, 28, 28}, 1'190'757, 0, {1, 5}});
+  check({"002 CNN1", [] { return zoo::cnn_3conv(); }, {1, 28, 28}, 1'062'309, 0, {1, 5}});
+  check({"002 CNN2", [] { return zoo::cnn_2conv_dropout(); }, {1, 28, 28}, 321'509, 0, {1, 5}});
+  check({"002 CNN4 (leaky)", [] { return zoo::cnn_2conv_dropout(5, 0.2f); }, {1, 28, 28}, 321'509, 0, {1, 5}});
+  check({"002 CNN_VGG", [] { return zoo::vgg_like_6conv(); }, {1, 28, 28}, 2'832'517, 0, {1, 5}});
+  check({"002 LSTM", [] { return zoo::row_lstm(); }, {1, 28, 28}, 198'789, 0, {1, 5}});
 }
 
 TEST_CASE("experiment 002: the LSTM's parts count as Keras' summary lists them") {
-  auto model = zoo::experiment002_lstm();
+  auto model = zoo::row_lstm();
   // Reshape, TimeDistributed(LSTM(128)), LSTM(128), Dense(5).
   CHECK((*model)[1]->num_parameters() == 66'560);
   CHECK((*model)[2]->num_parameters() == 131'584);
@@ -69,25 +68,25 @@ TEST_CASE("experiment 002: the LSTM's parts count as Keras' summary lists them")
 }
 
 TEST_CASE("experiment 003: CIFAR-10 models 3 to 7") {
-  check({"003 model 3", zoo::experiment003_model3, {3, 32, 32}, 319'178, 0, {1, 10}});
-  check({"003 model 4", zoo::experiment003_model4, {3, 32, 32}, 402'282, 0, {1, 10}});
-  check({"003 model 5", zoo::experiment003_model5, {3, 32, 32}, 279'530, 0, {1, 10}});
-  check({"003 model 6", zoo::experiment003_model6, {3, 32, 32}, 615'786, 0, {1, 10}});
-  check({"003 model 7", zoo::experiment003_model7, {3, 32, 32}, 280'170, 320, {1, 10}});
+  check({"003 model 3", zoo::cifar_3conv, {3, 32, 32}, 319'178, 0, {1, 10}});
+  check({"003 model 4", zoo::cifar_6conv, {3, 32, 32}, 402'282, 0, {1, 10}});
+  check({"003 model 5", zoo::cifar_8conv_dropout, {3, 32, 32}, 279'530, 0, {1, 10}});
+  check({"003 model 6", zoo::cifar_11conv_dropout, {3, 32, 32}, 615'786, 0, {1, 10}});
+  check({"003 model 7", zoo::cifar_8conv_dropout_bn, {3, 32, 32}, 280'170, 320, {1, 10}});
 }
 
 TEST_CASE("experiment 004: CNN 1 and 7, VGG-16, AlexNet, LeNet-5, ResNet") {
-  check({"004 CNN model 1", [] { return zoo::experiment004_cnn_model1(); }, {1, 28, 28}, 886'245, 0, {1, 5}});
-  check({"004 CNN model 7", [] { return zoo::experiment004_cnn_model7(); }, {1, 28, 28}, 887'013, 384, {1, 5}});
-  check({"004 VGG-16", [] { return zoo::experiment004_vgg16(); }, {1, 48, 48}, 33'616'581, 0, {1, 5}});
-  check({"004 AlexNet", [] { return zoo::experiment004_alexnet(); }, {1, 48, 48}, 29'967'045, 0, {1, 5}});
-  check({"004 LeNet-5", [] { return zoo::experiment004_lenet5(); }, {1, 28, 28}, 245'601, 0, {1, 5}});
-  check({"004 LeNet-5 tweaked", [] { return zoo::experiment004_lenet5_tweaked(); }, {1, 28, 28}, 368'749, 0, {1, 5}});
-  check({"004 ResNet", [] { return zoo::experiment004_resnet(); }, {1, 28, 28}, 11'183'621, 7'808, {1, 5}});
+  check({"004 CNN model 1", [] { return zoo::cnn_4conv(); }, {1, 28, 28}, 886'245, 0, {1, 5}});
+  check({"004 CNN model 7", [] { return zoo::cnn_4conv_bn(); }, {1, 28, 28}, 887'013, 384, {1, 5}});
+  check({"004 VGG-16", [] { return zoo::vgg16(); }, {1, 48, 48}, 33'616'581, 0, {1, 5}});
+  check({"004 AlexNet", [] { return zoo::alexnet(); }, {1, 48, 48}, 29'967'045, 0, {1, 5}});
+  check({"004 LeNet-5", [] { return zoo::lenet5(); }, {1, 28, 28}, 245'601, 0, {1, 5}});
+  check({"004 LeNet-5 tweaked", [] { return zoo::lenet5_tweaked(); }, {1, 28, 28}, 368'749, 0, {1, 5}});
+  check({"004 ResNet", [] { return zoo::resnet18_like(); }, {1, 28, 28}, 11'183'621, 7'808, {1, 5}});
 }
 
 TEST_CASE("summary prints Keras' table for experiment 004's CNN model 1") {
-  auto model = zoo::experiment004_cnn_model1();
+  auto model = zoo::cnn_4conv();
   std::string table = summary(*model, {1, 28, 28}, {.channels_last = true});
   // Rows as in the notebook (shapes channels-last, automatic names); runs of
   // spaces collapse to one so the check does not depend on column widths.

@@ -31,7 +31,7 @@ Counts steady_state_blocks(int threads, int warmup, int steps) {
   const int previous = get_num_threads();
   set_num_threads(threads);
   manual_seed(7);
-  auto model = nn::zoo::experiment004_cnn_model1(5);
+  auto model = nn::zoo::cnn_4conv(5);
   optim::Adam optimizer(model->parameters());
   const int64_t batch = 8;
   const Tensor x = Tensor::rand({batch, 1, 28, 28});

@@ -34,7 +34,7 @@ TEST_CASE("smoke: one epoch of CNN model 1 on 320 Fashion-MNIST images learns so
     return;
   }
   manual_seed(1337);
-  auto model = nn::zoo::experiment004_cnn_model1(10);
+  auto model = nn::zoo::cnn_4conv(10);
   optim::Adam opt(model->parameters());
   data::DataLoader train(first(data::FashionMNIST(data::kFashionMNISTRoot, true), 320), 32,
                          true, 1337);

@@ -117,8 +117,8 @@ int run(const Options& o) {
 
   // ---- model ------------------------------------------------------------------
   manual_seed(o.seed);  // the initial weights and dropout masks
-  std::shared_ptr<nn::Sequential> model = o.model == "cnn7" ? nn::zoo::experiment004_cnn_model7(10)
-                                                            : nn::zoo::experiment004_cnn_model1(10);
+  std::shared_ptr<nn::Sequential> model = o.model == "cnn7" ? nn::zoo::cnn_4conv_bn(10)
+                                                            : nn::zoo::cnn_4conv(10);
   nn::print_summary(*model, {1, 28, 28});
 
   // ---- training -----------------------------------------------------------------
