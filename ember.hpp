@@ -13,6 +13,7 @@
 #include "tensor/parallel.hpp"
 #include "tensor/gemm_stats.hpp"
 #include "tensor/blas_info.hpp"
+#include "tensor/atomic_file.hpp"
 
 #include "autograd/ops.hpp"
 #include "autograd/node.hpp"

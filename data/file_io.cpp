@@ -114,26 +114,6 @@ std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
   return is_gzip(bytes) ? gunzip(bytes, path) : bytes;
 }
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
-  std::string tmp = path + ".tmp";
-  {
-    File f(std::fopen(tmp.c_str(), "wb"));
-    EMBER_CHECK(f != nullptr, DataError, "cannot write ", path, ": ", std::strerror(errno));
-    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f.get()) == bytes.size();
-    ok = std::fflush(f.get()) == 0 && ok;
-    if (!ok) {
-      std::remove(tmp.c_str());
-      ::ember::detail::raise<DataError>("cannot write ", path, ": ", std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    ::ember::detail::raise<DataError>("cannot write ", path, ": ", ec.message());
-  }
-}
-
 void require_directory(const std::string& path, const char* what) {
   std::error_code ec;
   EMBER_CHECK(std::filesystem::is_directory(path, ec), DataError, what, ": ", path,

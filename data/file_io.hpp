@@ -1,14 +1,14 @@
-// file_io.hpp — reading whole files, gunzip, and atomic writes (internal to data/).
+// file_io.hpp — reading whole files and gunzip (internal to data/).
 //
 // Every loader reads its file in one go and parses from memory: one read
 // syscall, no partial-read states to get wrong, and the parsers can be fuzzed
 // on byte buffers. Not installed: the public headers never include it.
+// Writing goes through tensor/atomic_file.hpp, shared with nn/serialize.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace ember::data::io {
@@ -26,10 +26,6 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> bytes, const std::string& n
 
 // read_file, then gunzip when the content is gzip (whatever the file is called).
 std::vector<uint8_t> read_maybe_gzip(const std::string& path);
-
-// Writes to "<path>.tmp" and renames it over `path`, so a reader never sees a
-// half-written file. Throws DataError naming the path on failure.
-void write_file_atomic(const std::string& path, std::string_view bytes);
 
 // Fails with DataError when `path` is not an existing directory.
 void require_directory(const std::string& path, const char* what);

@@ -27,6 +27,7 @@
 #include <memory>
 #include <vector>
 
+#include "../tensor/atomic_file.hpp"
 #include "../tensor/kernels.hpp"
 #include "file_io.hpp"
 #include "image_io.hpp"
@@ -168,7 +169,7 @@ std::string encode_png(const Tensor& image) {
 }
 
 void write_png(const std::string& path, const Tensor& image) {
-  io::write_file_atomic(path, encode_png(image));
+  write_file_atomically(path, encode_png(image));
 }
 
 }  // namespace ember::data

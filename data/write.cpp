@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "../tensor/atomic_file.hpp"
 #include "../tensor/kernels.hpp"
-#include "file_io.hpp"
 #include "image_io.hpp"
 
 namespace ember::data {
@@ -88,7 +88,7 @@ void save_image_grid(const std::string& path, const Tensor& images, const GridOp
   }
   write_png(path, canvas);
   if (o.list_labels && !o.labels.empty()) {
-    io::write_file_atomic(replace_extension(path, ".txt"),
+    write_file_atomically(replace_extension(path, ".txt"),
                           "index,row,column,label\n" + listing.str());
   }
 }
@@ -104,7 +104,7 @@ void write_predictions_csv(const std::string& path, const std::vector<int64_t>& 
     out += std::to_string(labels[i]);
     out += '\n';
   }
-  io::write_file_atomic(path, out);
+  write_file_atomically(path, out);
 }
 
 void write_predictions_csv(const std::string& path, const Tensor& predictions,

@@ -1,16 +1,15 @@
 // serialize.cpp — .safetensors and .npy reading and writing, with atomic
-// writes and reads that validate the whole file before trusting it.
+// writes (tensor/atomic_file.hpp) and reads that validate the whole file
+// before trusting it.
 #include "serialize.hpp"
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
-#include <functional>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
+
+#include "../tensor/atomic_file.hpp"
 
 namespace ember::nn {
 
@@ -20,29 +19,6 @@ static_assert(std::endian::native == std::endian::little,
 namespace {
 
 constexpr uint64_t kMaxHeader = 100'000'000;  // the safetensors library's own limit
-
-// Writes through `fill` into "<path>.tmp-XXXXXX" beside the target, then
-// renames it over the target. On any failure the temporary file is removed.
-void write_atomically(const std::string& path, const char* op,
-                      const std::function<bool(std::FILE*)>& fill) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  EMBER_CHECK(fd >= 0, DataError, op, ": cannot create a temporary file beside '", path, "': ",
-              std::strerror(errno));
-  std::FILE* f = fdopen(fd, "wb");
-  if (!f) {
-    ::close(fd);
-    std::remove(tmp.c_str());
-    detail::raise<DataError>(op, ": cannot open temporary file '", tmp, "'");
-  }
-  bool ok = fill(f) && std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    detail::raise<DataError>(op, ": cannot write '", path, "': ", why);
-  }
-}
 
 std::string read_file(const std::string& path, const char* op) {
   std::ifstream in(path, std::ios::binary);
@@ -82,12 +58,13 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
   uint64_t n = json.size();
   unsigned char len[8];
   for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
-  write_atomically(path, "save_safetensors", [&](std::FILE* f) {
+  auto fill = [&](std::FILE* f) {
     if (std::fwrite(len, 1, 8, f) != 8 || std::fwrite(json.data(), 1, n, f) != n) return false;
     for (const auto& [name, t] : tensors)
       if (!write_tensor_bytes(f, t)) return false;
     return true;
-  });
+  };
+  write_file_atomically(path, fill, "save_safetensors");
 }
 
 NamedTensors load_safetensors(const std::string& path, Metadata* metadata) {
@@ -215,11 +192,12 @@ void save_npy(const std::string& path, const Tensor& tensor) {
   prefix += '\x00';
   prefix += static_cast<char>(header.size() & 0xff);
   prefix += static_cast<char>(header.size() >> 8);
-  write_atomically(path, "save_npy", [&](std::FILE* f) {
+  auto fill = [&](std::FILE* f) {
     return std::fwrite(prefix.data(), 1, prefix.size(), f) == prefix.size() &&
            std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
            write_tensor_bytes(f, tensor);
-  });
+  };
+  write_file_atomically(path, fill, "save_npy");
 }
 
 Tensor load_npy(const std::string& path) {

@@ -7,9 +7,10 @@
 // of 8), then the raw little-endian tensor bytes, offsets relative to the
 // end of the header. Tensors are stored back to back in the order given.
 //
-// Writes are atomic: the file is written to a temporary file in the same
-// directory, flushed to disk, then renamed over the target, so a crash
-// leaves either the old file or the new one, never half of one.
+// Writes are atomic (tensor/atomic_file.hpp): the file is written to a
+// temporary file in the same directory, flushed to disk, then renamed over
+// the target, so a crash leaves either the old file or the new one, never
+// half of one.
 // Reads check everything before returning (header length, JSON, dtypes,
 // shapes against byte ranges, ranges covering the data exactly) and throw
 // DataError naming the file and the tensor; load() into a module changes

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../../data/file_io.hpp"
+#include "../../tensor/atomic_file.hpp"
 #include "../../tensor/error.hpp"
 
 namespace ember::nn {
@@ -93,7 +93,7 @@ std::string to_csv(const History& h) {
 }
 
 void write_csv(const History& history, const std::string& path) {
-  data::io::write_file_atomic(path, to_csv(history));
+  write_file_atomically(path, to_csv(history));
 }
 
 }  // namespace ember::nn

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "../../data/file_io.hpp"
+#include "../../tensor/atomic_file.hpp"
 #include "../../tensor/error.hpp"
 
 namespace ember::nn {
@@ -224,7 +224,7 @@ std::vector<std::string> write_history_charts(const History& history,
   std::vector<std::string> paths;
   for (const char* metric : {"loss", "accuracy"}) {
     const std::string path = (std::filesystem::path(folder) / (std::string(metric) + ".svg")).string();
-    data::io::write_file_atomic(path, history_chart_svg(history, metric));
+    write_file_atomically(path, history_chart_svg(history, metric));
     paths.push_back(path);
   }
   return paths;
