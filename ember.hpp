@@ -33,7 +33,6 @@
 #include "nn/lstm.hpp"
 #include "nn/module.hpp"
 #include "nn/pool.hpp"
-#include "nn/profile.hpp"
 #include "nn/regularizer.hpp"
 #include "nn/residual.hpp"
 #include "nn/sequential.hpp"
@@ -41,12 +40,6 @@
 #include "nn/shape_layers.hpp"
 #include "nn/summary.hpp"
 #include "nn/zoo.hpp"
-
-#include "nn/training/history.hpp"
-#include "nn/training/plot.hpp"
-#include "nn/training/progress.hpp"
-#include "nn/training/callbacks.hpp"
-#include "nn/training/fit.hpp"
 
 #include "optim/optimizer.hpp"
 #include "optim/sgd.hpp"
@@ -68,3 +61,10 @@
 #include "data/image_io.hpp"
 #include "data/image_folder.hpp"
 #include "data/write.hpp"
+
+#include "train/history.hpp"
+#include "train/plot.hpp"
+#include "train/progress.hpp"
+#include "train/callbacks.hpp"
+#include "train/fit.hpp"
+#include "train/profile.hpp"

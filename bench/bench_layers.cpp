@@ -9,7 +9,7 @@
 // that graph once and runs backward through it every iteration
 // (retain_graph), dropping the gradients in between so each iteration
 // starts from none, like a training step after zero_grad().
-// Counters: FLOP/s for the layers with GEMMs (nn::layer_forward_flops; the
+// Counters: FLOP/s for the layers with GEMMs (train::layer_forward_flops; the
 // backward does twice the forward's FLOPs, once when the input needs no
 // gradient), elements/s of the input for the others.
 #include <functional>
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "../ember.hpp"
-#include "../nn/profile.hpp"
+#include "../train/profile.hpp"
 #include "shapes.hpp"
 
 using namespace ember;
@@ -120,7 +120,7 @@ Prepared prepare(const LayerCase& c) {
   Prepared p{c.make(), Tensor::rand(c.input)};
   p.layer->train();
   if (c.input_grad) p.x.requires_grad_();
-  if (auto f = nn::layer_forward_flops(*p.layer, c.input, p.layer->output_shape(c.input)))
+  if (auto f = train::layer_forward_flops(*p.layer, c.input, p.layer->output_shape(c.input)))
     p.flops = *f;
   return p;
 }

@@ -1,6 +1,6 @@
 // gemm_stats.hpp — optional counters of the time and FLOPs spent in kernels::sgemm.
 //
-// The profiler (nn/profile.hpp) needs to know how much of a training step is
+// The profiler (train/profile.hpp) needs to know how much of a training step is
 // GEMM and which GEMM shapes each layer runs. kernels::sgemm wraps its BLAS
 // call in a GemmTimer; while profiling is off (the default) that costs one
 // relaxed atomic load per call, so the counters can stay in release builds.

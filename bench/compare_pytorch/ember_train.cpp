@@ -5,7 +5,7 @@
 // run.sh runs both, interleaved, and report.py turns the lines into a table.
 //
 //   compare_ember --model cnn1 --batch 32 --steps 30 --warmup 5 --threads 2
-//   compare_ember --model cnn1 --batch 32 --profile 1    # nn::profile's table instead
+//   compare_ember --model cnn1 --batch 32 --profile 1    # train::profile's table instead
 //
 // The step is fit()'s: forward, cross-entropy, zero_grad, backward, Adam
 // step, loss.item(). Warm-up steps (first-touch of buffers, the allocator's
@@ -29,13 +29,13 @@
 #include "nn/conv.hpp"
 #include "nn/linear.hpp"
 #include "nn/pool.hpp"
-#include "nn/profile.hpp"
 #include "nn/shape_layers.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
 #include "tensor/allocator.hpp"
 #include "tensor/blas_info.hpp"
 #include "tensor/random.hpp"
+#include "train/profile.hpp"
 // ember's thread pool (from commit 7661b46 on); before it, OpenBLAS's threads
 // were ember's only threads. Either way the harness runs, so it can measure
 // older commits for the before/after table in bench/README.md.
@@ -155,7 +155,7 @@ int run(int argc, char** argv) {
   if (args["profile"] != "0") {
     Shape shape{batch};
     shape.insert(shape.end(), spec.sample.begin(), spec.sample.end());
-    nn::profile(*spec.model, shape, steps, {.warmup = warmup, .optimizer = &optimizer});
+    train::profile(*spec.model, shape, steps, {.warmup = warmup, .optimizer = &optimizer});
     return 0;
   }
   spec.model->train();

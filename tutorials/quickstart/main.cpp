@@ -24,11 +24,7 @@
 #include "data/idx.hpp"
 #include "data/subset.hpp"
 #include "nn/serialize.hpp"
-#include "nn/profile.hpp"
 #include "nn/summary.hpp"
-#include "nn/training/callbacks.hpp"
-#include "nn/training/fit.hpp"
-#include "nn/training/plot.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adadelta.hpp"
 #include "optim/adagrad.hpp"
@@ -36,9 +32,13 @@
 #include "optim/adamax.hpp"
 #include "optim/rmsprop.hpp"
 #include "optim/sgd.hpp"
-#include "tensor/random.hpp"
 #include "tensor/blas_info.hpp"
 #include "tensor/parallel.hpp"
+#include "tensor/random.hpp"
+#include "train/callbacks.hpp"
+#include "train/fit.hpp"
+#include "train/plot.hpp"
+#include "train/profile.hpp"
 
 using namespace ember;
 
@@ -126,28 +126,28 @@ int run(const Options& o) {
   const std::string out = o.output;
   std::unique_ptr<optim::Optimizer> optimizer = make_optimizer(o, model->parameters());
   if (o.profile > 0) {  // where a step's time goes, layer by layer (docs/performance.md)
-    nn::profile(*model, {o.batch_size, 1, 28, 28}, o.profile,
-                {.optimizer = optimizer.get(), .loader = &train});
+    train::profile(*model, {o.batch_size, 1, 28, 28}, o.profile,
+                   {.optimizer = optimizer.get(), .loader = &train});
     return 0;
   }
   std::cout << "\noptimizer: " << optimizer->name() << ", lr " << optimizer->lr() << ", batch "
             << o.batch_size << ", " << o.epochs << " epoch(s)\n";
-  nn::FitOptions fit_options{
+  train::FitOptions fit_options{
       .epochs = o.epochs,
       .validation = &val,
-      .callbacks = {std::make_shared<nn::ModelCheckpoint>(
+      .callbacks = {std::make_shared<train::ModelCheckpoint>(
                         out + "/best.safetensors",
-                        nn::ModelCheckpointOptions{.monitor = "val_accuracy"}),
-                    std::make_shared<nn::CSVLogger>(out + "/history.csv")}};
-  const nn::History history = nn::fit(*model, *optimizer, train, fit_options);
+                        train::ModelCheckpointOptions{.monitor = "val_accuracy"}),
+                    std::make_shared<train::CSVLogger>(out + "/history.csv")}};
+  const train::History history = train::fit(*model, *optimizer, train, fit_options);
 
   // ---- files: the last weights, the charts ---------------------------------------
   nn::save(*model, out + "/model.safetensors");
-  nn::write_csv(history, out + "/history.csv");
-  nn::write_history_charts(history, out);
+  train::write_csv(history, out + "/history.csv");
+  train::write_history_charts(history, out);
 
   // ---- test -----------------------------------------------------------------------
-  const nn::EvalResult result = nn::evaluate(*model, test);
+  const train::EvalResult result = train::evaluate(*model, test);
   const double minutes =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60.0;
   std::cout << "\nwrote " << out << "/history.csv, loss.svg, accuracy.svg, model.safetensors "

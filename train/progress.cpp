@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
-namespace ember::nn {
+namespace ember::train {
 
 std::string format_duration(double seconds) {
   const auto s = static_cast<long long>(std::llround(std::max(0.0, seconds)));
@@ -120,4 +120,4 @@ void ProgressBar::finish(const Metrics& metrics) {
   }
 }
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -6,15 +6,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "nn/training/history.hpp"
 #include "tensor/error.hpp"
+#include "train/history.hpp"
 
 using namespace ember;
 
 namespace {
-nn::EpochLogs logs(int64_t epoch, double loss, double acc, std::optional<double> vl = {},
-                   std::optional<double> va = {}) {
-  nn::EpochLogs l;
+train::EpochLogs logs(int64_t epoch, double loss, double acc, std::optional<double> vl = {},
+                      std::optional<double> va = {}) {
+  train::EpochLogs l;
   l.epoch = epoch;
   l.loss = loss;
   l.accuracy = acc;
@@ -27,7 +27,7 @@ nn::EpochLogs logs(int64_t epoch, double loss, double acc, std::optional<double>
 }  // namespace
 
 TEST_CASE("EpochLogs::get reads figures by Keras name") {
-  const nn::EpochLogs l = logs(3, 0.5, 0.8, 0.6, 0.75);
+  const train::EpochLogs l = logs(3, 0.5, 0.8, 0.6, 0.75);
   CHECK(*l.get("loss") == 0.5);
   CHECK(*l.get("val_accuracy") == 0.75);
   CHECK(*l.get("lr") == 0.001);
@@ -36,37 +36,37 @@ TEST_CASE("EpochLogs::get reads figures by Keras name") {
 }
 
 TEST_CASE("History collects columns and writes them as CSV") {
-  nn::History h;
+  train::History h;
   h.append(logs(1, 0.5, 0.8, 0.6, 0.75));
   h.append(logs(2, 0.25, 0.9, 0.4, 0.875));
   CHECK(h.epochs() == 2);
   CHECK(h.has_validation());
   CHECK(h["val_loss"] == std::vector<double>{0.6, 0.4});
   CHECK_THROWS_WITH_AS(h["val_acc"], doctest::Contains("known: loss, accuracy"), ValueError);
-  CHECK(nn::to_csv(h) ==
+  CHECK(train::to_csv(h) ==
         "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n"
         "1,0.5,0.8,0.6,0.75,0.001,1.5\n"
         "2,0.25,0.9,0.4,0.875,0.001,1.5\n");
 
   const auto path = std::filesystem::temp_directory_path() / "ember_test_history.csv";
-  nn::write_csv(h, path.string());
+  train::write_csv(h, path.string());
   std::ifstream in(path);
   std::stringstream content;
   content << in.rdbuf();
-  CHECK(content.str() == nn::to_csv(h));
+  CHECK(content.str() == train::to_csv(h));
   std::filesystem::remove(path);
 }
 
 TEST_CASE("History CSV without validation, and with a NaN loss") {
-  nn::History h;
+  train::History h;
   h.append(logs(1, std::nan(""), 0.1));
   CHECK_FALSE(h.has_validation());
-  CHECK(nn::to_csv(h) == "epoch,loss,accuracy,lr,seconds\n1,nan,0.1,0.001,1.5\n");
+  CHECK(train::to_csv(h) == "epoch,loss,accuracy,lr,seconds\n1,nan,0.1,0.001,1.5\n");
 }
 
 TEST_CASE("write_csv into a missing folder names the path") {
-  nn::History h;
+  train::History h;
   h.append(logs(1, 0.5, 0.8));
-  CHECK_THROWS_WITH_AS(nn::write_csv(h, "/nonexistent-ember-dir/h.csv"),
+  CHECK_THROWS_WITH_AS(train::write_csv(h, "/nonexistent-ember-dir/h.csv"),
                        doctest::Contains("/nonexistent-ember-dir/h.csv"), DataError);
 }

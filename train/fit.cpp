@@ -7,12 +7,12 @@
 #include <numeric>
 #include <sstream>
 
-#include "../../autograd/ops.hpp"
-#include "../../autograd/grad_mode.hpp"
-#include "../../data/subset.hpp"
-#include "../../tensor/kernels.hpp"
+#include "../autograd/grad_mode.hpp"
+#include "../autograd/ops.hpp"
+#include "../data/subset.hpp"
+#include "../tensor/kernels.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 namespace {
 
@@ -29,7 +29,7 @@ LossFunction loss_or_default(const LossFunction& loss) {
 
 // The loss a step minimizes: the data term plus the model's kernel
 // regularizers (Keras adds them to the reported loss too).
-Tensor total_loss(Module& model, const LossFunction& loss_fn, const Tensor& output,
+Tensor total_loss(nn::Module& model, const LossFunction& loss_fn, const Tensor& output,
                   const Tensor& targets) {
   Tensor loss = loss_fn(output, targets);
   Tensor reg = model.regularization_loss();
@@ -39,13 +39,13 @@ Tensor total_loss(Module& model, const LossFunction& loss_fn, const Tensor& outp
 // Restores a module's train/eval mode when the scope ends (also on a throw).
 class ModeGuard {
  public:
-  explicit ModeGuard(Module& m) : model_(m), was_training_(m.is_training()) {}
+  explicit ModeGuard(nn::Module& m) : model_(m), was_training_(m.is_training()) {}
   ~ModeGuard() { model_.train(was_training_); }
   ModeGuard(const ModeGuard&) = delete;
   ModeGuard& operator=(const ModeGuard&) = delete;
 
  private:
-  Module& model_;
+  nn::Module& model_;
   bool was_training_;
 };
 
@@ -65,7 +65,7 @@ std::string non_finite_message(double loss, int64_t epoch, int64_t step, int64_t
   return m.str();
 }
 
-EvalResult run_evaluation(Module& model, data::DataLoader& loader, const LossFunction& loss_fn,
+EvalResult run_evaluation(nn::Module& model, data::DataLoader& loader, const LossFunction& loss_fn,
                           ProgressBar* bar) {
   ModeGuard mode(model);
   model.eval();
@@ -109,7 +109,7 @@ int64_t count_correct(const Tensor& output, const Tensor& labels) {
   return correct;
 }
 
-History fit(Module& model, optim::Optimizer& optimizer, data::DataLoader& train,
+History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train,
             const FitOptions& options) {
   EMBER_CHECK(options.epochs >= 0, ValueError, "fit: epochs = ", options.epochs,
               " is invalid (expected >= 0)");
@@ -186,7 +186,7 @@ History fit(Module& model, optim::Optimizer& optimizer, data::DataLoader& train,
   return history;
 }
 
-History fit(Module& model, optim::Optimizer& optimizer, const data::DatasetHandle& train,
+History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DatasetHandle& train,
             const FitOptions& options) {
   EMBER_CHECK(options.validation_split >= 0.0 && options.validation_split < 1.0, ValueError,
               "fit: validation_split = ", options.validation_split,
@@ -210,7 +210,7 @@ History fit(Module& model, optim::Optimizer& optimizer, const data::DatasetHandl
   return fit(model, optimizer, train_loader, with_loaders);
 }
 
-EvalResult evaluate(Module& model, data::DataLoader& loader, const EvaluateOptions& options) {
+EvalResult evaluate(nn::Module& model, data::DataLoader& loader, const EvaluateOptions& options) {
   std::ostream& out = options.out ? *options.out : std::cout;
   ProgressBar bar(loader.size(), out, options.verbose, is_terminal(out));
   const EvalResult r = run_evaluation(model, loader, loss_or_default(options.loss), &bar);
@@ -218,7 +218,7 @@ EvalResult evaluate(Module& model, data::DataLoader& loader, const EvaluateOptio
   return r;
 }
 
-Tensor predict(Module& model, data::DataLoader& loader) {
+Tensor predict(nn::Module& model, data::DataLoader& loader) {
   ModeGuard mode(model);
   model.eval();
   NoGradGuard no_grad;
@@ -228,7 +228,7 @@ Tensor predict(Module& model, data::DataLoader& loader) {
   return kernels::cat(outputs, 0);
 }
 
-Tensor predict(Module& model, const Tensor& images, int64_t batch_size) {
+Tensor predict(nn::Module& model, const Tensor& images, int64_t batch_size) {
   EMBER_CHECK(batch_size > 0, ValueError, "predict: batch_size = ", batch_size,
               " is invalid (expected > 0)");
   EMBER_CHECK(images.dim() >= 1 && images.size(0) > 0, ShapeError,
@@ -244,4 +244,4 @@ Tensor predict(Module& model, const Tensor& images, int64_t batch_size) {
   return kernels::cat(outputs, 0);
 }
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/training/plot.hpp"
 #include "tensor/error.hpp"
+#include "train/plot.hpp"
 
 using namespace ember;
 
@@ -89,8 +89,8 @@ size_t count(const std::string& s, const std::string& what) {
   return n;
 }
 
-nn::History three_epochs() {
-  nn::History h;
+train::History three_epochs() {
+  train::History h;
   h.loss = {0.9, 0.5, 0.4};
   h.accuracy = {0.7, 0.82, 0.86};
   h.val_loss = {0.6, 0.45, 0.47};
@@ -110,28 +110,28 @@ TEST_CASE("the checker itself rejects broken XML") {
 }
 
 TEST_CASE("nice_ticks: steps of 1, 2 or 5 times a power of ten covering the range") {
-  const std::vector<double> unit = nn::nice_ticks(0.0, 1.0, 5);
+  const std::vector<double> unit = train::nice_ticks(0.0, 1.0, 5);
   REQUIRE(unit.size() == 6);
   for (size_t i = 0; i < unit.size(); ++i) CHECK(unit[i] == doctest::Approx(0.2 * i));
-  const std::vector<double> t = nn::nice_ticks(0.23, 0.91, 6);
+  const std::vector<double> t = train::nice_ticks(0.23, 0.91, 6);
   REQUIRE(t.size() >= 2);
   CHECK(t.front() <= 0.23);
   CHECK(t.back() >= 0.91);
   CHECK(t[1] - t[0] == doctest::Approx(0.1));
-  const std::vector<double> big = nn::nice_ticks(3.0, 1234.0, 6);
+  const std::vector<double> big = train::nice_ticks(3.0, 1234.0, 6);
   CHECK(big.front() == 0.0);
   CHECK(big[1] == doctest::Approx(200.0));
   // A flat series still gets a span.
-  const std::vector<double> flat = nn::nice_ticks(2.0, 2.0, 6);
+  const std::vector<double> flat = train::nice_ticks(2.0, 2.0, 6);
   CHECK(flat.front() < 2.0);
   CHECK(flat.back() > 2.0);
-  CHECK_THROWS_AS(nn::nice_ticks(1.0, 0.0), ValueError);
+  CHECK_THROWS_AS(train::nice_ticks(1.0, 0.0), ValueError);
 }
 
 TEST_CASE("history charts are well-formed SVG holding both series") {
-  const nn::History h = three_epochs();
+  const train::History h = three_epochs();
   for (const char* metric : {"loss", "accuracy"}) {
-    const std::string svg = nn::history_chart_svg(h, metric);
+    const std::string svg = train::history_chart_svg(h, metric);
     INFO(metric);
     CHECK(xml_problem(svg) == "");
     CHECK(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\"") != std::string::npos);
@@ -141,7 +141,7 @@ TEST_CASE("history charts are well-formed SVG holding both series") {
     CHECK(svg.find(">training<") != std::string::npos);   // legend
     CHECK(svg.find(">validation<") != std::string::npos);
   }
-  const std::string loss = nn::history_chart_svg(h, "loss");
+  const std::string loss = train::history_chart_svg(h, "loss");
   CHECK(loss.find("training: 0.9, 0.5, 0.4") != std::string::npos);
   CHECK(loss.find("validation: 0.6, 0.45, 0.47") != std::string::npos);
   // Epoch ticks 1..3 on the x axis.
@@ -149,11 +149,11 @@ TEST_CASE("history charts are well-formed SVG holding both series") {
 }
 
 TEST_CASE("a NaN breaks the line; no validation means one series") {
-  nn::History h;
+  train::History h;
   h.loss = {1.0, std::nan(""), 0.5, 0.4};
   h.accuracy = {0.1, 0.1, 0.2, 0.3};
   h.lr = h.seconds = {1, 1, 1, 1};
-  const std::string svg = nn::history_chart_svg(h, "loss");
+  const std::string svg = train::history_chart_svg(h, "loss");
   CHECK(xml_problem(svg) == "");
   CHECK(count(svg, "class=\"series\"") == 1);
   CHECK(count(svg, "<circle") == 3);
@@ -162,8 +162,8 @@ TEST_CASE("a NaN breaks the line; no validation means one series") {
 }
 
 TEST_CASE("labels are escaped, a single epoch still draws") {
-  const std::string svg = nn::line_chart_svg({{"a<b & c", {0.5}, "#000"}},
-                                             {.title = "x \"quoted\"", .y_label = "y"});
+  const std::string svg = train::line_chart_svg({{"a<b & c", {0.5}, "#000"}},
+                                                {.title = "x \"quoted\"", .y_label = "y"});
   CHECK(xml_problem(svg) == "");
   CHECK(svg.find("a&lt;b &amp; c") != std::string::npos);
   CHECK(count(svg, "<circle") == 1);
@@ -172,7 +172,7 @@ TEST_CASE("labels are escaped, a single epoch still draws") {
 TEST_CASE("write_history_charts writes loss.svg and accuracy.svg") {
   const auto dir = std::filesystem::temp_directory_path() / "ember_test_charts";
   std::filesystem::create_directories(dir);
-  const std::vector<std::string> paths = nn::write_history_charts(three_epochs(), dir.string());
+  const std::vector<std::string> paths = train::write_history_charts(three_epochs(), dir.string());
   REQUIRE(paths.size() == 2);
   for (const std::string& p : paths) {
     std::ifstream in(p);

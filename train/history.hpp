@@ -4,10 +4,10 @@
 // val_accuracy (empty when there was no validation data), plus lr (the base
 // learning rate the epoch trained with) and seconds (its wall time).
 //
-//   nn::History h = nn::fit(...);
+//   train::History h = train::fit(...);
 //   h.val_accuracy.back();            // the last epoch's validation accuracy
-//   nn::write_csv(h, "out/history.csv");
-//   nn::write_history_charts(h, "out"); // loss.svg, accuracy.svg (plot.hpp)
+//   train::write_csv(h, "out/history.csv");
+//   train::write_history_charts(h, "out"); // loss.svg, accuracy.svg (plot.hpp)
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace ember::nn {
+namespace ember::train {
 
 // One epoch's figures, as fit() hands them to callbacks. Metrics are means
 // over the epoch's examples; validation fields are unset without validation.
@@ -55,4 +55,4 @@ std::string to_csv(const History& history);
 // Writes to_csv() atomically (temporary file + rename). Throws DataError.
 void write_csv(const History& history, const std::string& path);
 
-}  // namespace ember::nn
+}  // namespace ember::train

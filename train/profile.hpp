@@ -1,6 +1,6 @@
 // profile.hpp — where a training step's time goes, layer by layer.
 //
-//   nn::profile(*model, {32, 1, 28, 28}, 10);   // prints the table to stdout
+//   train::profile(*model, {32, 1, 28, 28}, 10);   // prints the table to stdout
 //
 // Trains the model for `steps` steps (after a few warm-up steps) on one
 // synthetic batch of `input_shape` (batch dim included; random labels over
@@ -36,11 +36,11 @@
 #include <vector>
 
 #include "../data/dataloader.hpp"
+#include "../nn/module.hpp"
 #include "../optim/optimizer.hpp"
 #include "../tensor/gemm_stats.hpp"
-#include "module.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 struct ProfileOptions {
   int64_t warmup = 2;                     // untimed steps first
@@ -96,18 +96,18 @@ struct ProfileReport {
   double images_per_second() const;
 };
 
-ProfileReport profile(Module& model, const Shape& input_shape, int64_t steps = 10,
+ProfileReport profile(nn::Module& model, const Shape& input_shape, int64_t steps = 10,
                       const ProfileOptions& options = {});
 
 // 2 x the multiply-adds of one forward of a Conv2d, Linear, LSTM or
 // TimeDistributed layer at these shapes (batch included); nullopt for layers
 // without a formula. Backward does the same again for the weight gradient,
 // and again for the input gradient when the input requires grad.
-std::optional<double> layer_forward_flops(Module& layer, const Shape& input_shape,
+std::optional<double> layer_forward_flops(nn::Module& layer, const Shape& input_shape,
                                           const Shape& output_shape);
 
 // The report as the table profile() prints.
 std::string format_profile(const ProfileReport& report);
 std::ostream& operator<<(std::ostream& os, const ProfileReport& report);
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -12,10 +12,10 @@
 #include "data/dataloader.hpp"
 #include "data/idx.hpp"
 #include "data/subset.hpp"
-#include "nn/training/fit.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
 #include "tensor/random.hpp"
+#include "train/fit.hpp"
 
 using namespace ember;
 
@@ -40,13 +40,13 @@ TEST_CASE("smoke: one epoch of CNN model 1 on 320 Fashion-MNIST images learns so
                          true, 1337);
   data::DataLoader test(first(data::FashionMNIST(data::kFashionMNISTRoot, false), 200), 100);
   std::ostringstream out;
-  const nn::History h = nn::fit(*model, opt, train,
-                                {.epochs = 1, .validation = &test, .out = &out});
+  const train::History h = train::fit(*model, opt, train,
+                                      {.epochs = 1, .validation = &test, .out = &out});
   REQUIRE(h.epochs() == 1);
   CHECK(std::isfinite(h.loss[0]));
   CHECK(out.str().find("10/10 [==============================]") != std::string::npos);
   // Chance is 10% and a loss of ln(10) = 2.3026: ten Adam steps beat both.
-  const nn::EvalResult r = nn::evaluate(*model, test);
+  const train::EvalResult r = train::evaluate(*model, test);
   CHECK(r.loss < 2.30);
   CHECK(r.accuracy > 0.3);
   CHECK(r.loss == doctest::Approx(h.val_loss[0]).epsilon(1e-5));

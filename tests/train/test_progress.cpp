@@ -3,39 +3,39 @@
 
 #include <sstream>
 
-#include "nn/training/progress.hpp"
+#include "train/progress.hpp"
 
 using namespace ember;
 
 TEST_CASE("format_duration follows Keras: 45s, 2:05, 1:02:03") {
-  CHECK(nn::format_duration(45.2) == "45s");
-  CHECK(nn::format_duration(125) == "2:05");
-  CHECK(nn::format_duration(3723) == "1:02:03");
-  CHECK(nn::format_duration(-1) == "0s");
+  CHECK(train::format_duration(45.2) == "45s");
+  CHECK(train::format_duration(125) == "2:05");
+  CHECK(train::format_duration(3723) == "1:02:03");
+  CHECK(train::format_duration(-1) == "0s");
 }
 
 TEST_CASE("progress_line while running and when finished") {
   // 234 of 1875 steps in 3 s: 12.8 ms/step, ETA 1641 * 0.0128 = 21 s; the bar
   // fills int(30 * 234 / 1875) = 3 cells, the last one the '>' head (Keras).
   const std::string running =
-      nn::progress_line(234, 1875, 3.0, {{"loss", 0.61234}, {"accuracy", 0.78125}}, false);
+      train::progress_line(234, 1875, 3.0, {{"loss", 0.61234}, {"accuracy", 0.78125}}, false);
   CHECK(running ==
         " 234/1875 [==>...........................] - 3s - ETA: 21s - 13ms/step - loss: 0.6123 "
         "- accuracy: 0.7812");
-  const std::string done = nn::progress_line(
+  const std::string done = train::progress_line(
       1875, 1875, 25.0, {{"loss", 0.48}, {"val_accuracy", 0.859375}}, true);
   CHECK(done ==
         "1875/1875 [==============================] - 25s - 13ms/step - loss: 0.4800 - "
         "val_accuracy: 0.8594");
   // Tiny values switch to exponent form instead of printing 0.0000.
-  CHECK(nn::progress_line(1, 1, 0.0005, {{"loss", 1.5e-5}}, true).find("loss: 1.5000e-05") !=
+  CHECK(train::progress_line(1, 1, 0.0005, {{"loss", 1.5e-5}}, true).find("loss: 1.5000e-05") !=
         std::string::npos);
-  CHECK(nn::progress_line(1, 2, 0.0005, {}, false).find("500us/step") != std::string::npos);
+  CHECK(train::progress_line(1, 2, 0.0005, {}, false).find("500us/step") != std::string::npos);
 }
 
 TEST_CASE("not a terminal: plain lines at each tenth, then the final line") {
   std::ostringstream out;
-  nn::ProgressBar bar(20, out, nn::Verbosity::ProgressBar, false);
+  train::ProgressBar bar(20, out, train::Verbosity::ProgressBar, false);
   for (int64_t s = 1; s <= 20; ++s) bar.update(s, {{"loss", 1.0}});
   bar.finish({{"loss", 1.0}, {"val_loss", 2.0}});
   const std::string text = out.str();
@@ -49,7 +49,7 @@ TEST_CASE("not a terminal: plain lines at each tenth, then the final line") {
 
 TEST_CASE("a terminal: redrawn in place with \\r, one newline at the end") {
   std::ostringstream out;
-  nn::ProgressBar bar(3, out, nn::Verbosity::ProgressBar, true);
+  train::ProgressBar bar(3, out, train::Verbosity::ProgressBar, true);
   bar.update(1, {{"loss", 1.0}});
   bar.update(2, {{"loss", 1.0}});  // throttled (under 50 ms since the last draw)
   bar.update(3, {{"loss", 1.0}});
@@ -65,8 +65,8 @@ TEST_CASE("a terminal: redrawn in place with \\r, one newline at the end") {
 
 TEST_CASE("verbosity: one line per epoch, or nothing") {
   std::ostringstream per_epoch, silent;
-  nn::ProgressBar a(5, per_epoch, nn::Verbosity::OneLinePerEpoch, false);
-  nn::ProgressBar b(5, silent, nn::Verbosity::Silent, true);
+  train::ProgressBar a(5, per_epoch, train::Verbosity::OneLinePerEpoch, false);
+  train::ProgressBar b(5, silent, train::Verbosity::Silent, true);
   for (int64_t s = 1; s <= 5; ++s) {
     a.update(s, {});
     b.update(s, {});

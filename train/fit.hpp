@@ -1,10 +1,11 @@
 // fit.hpp — training and evaluation loops: fit(), evaluate(), predict().
 //
-//   data::DataLoader train(data::FashionMNIST(root, true), 32, true, seed);
-//   data::DataLoader test(data::FashionMNIST(root, false), 256);
+//   data::DataLoader train_data(data::FashionMNIST(root, true), 32, true, seed);
+//   data::DataLoader test_data(data::FashionMNIST(root, false), 256);
 //   optim::Adam opt(model->parameters());
-//   nn::History h = nn::fit(*model, opt, train, {.epochs = 5, .validation = &test});
-//   nn::EvalResult r = nn::evaluate(*model, test);   // r.loss, r.accuracy
+//   train::History h =
+//       train::fit(*model, opt, train_data, {.epochs = 5, .validation = &test_data});
+//   train::EvalResult r = train::evaluate(*model, test_data);   // r.loss, r.accuracy
 //
 // One training step is: forward, loss (+ the model's regularization_loss()),
 // zero_grad, backward, optimizer step. The loss and accuracy fit() reports
@@ -21,14 +22,14 @@
 #include <memory>
 #include <vector>
 
-#include "../../data/dataloader.hpp"
-#include "../../optim/optimizer.hpp"
-#include "../module.hpp"
+#include "../data/dataloader.hpp"
+#include "../nn/module.hpp"
+#include "../optim/optimizer.hpp"
 #include "callbacks.hpp"
 #include "history.hpp"
 #include "progress.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 // loss(output, targets) -> scalar. targets is the batch's labels [N] (float
 // class indices). The default is cross_entropy on logits.
@@ -49,14 +50,14 @@ struct FitOptions {
   uint64_t seed = 0;  // the shuffling order
 };
 
-History fit(Module& model, optim::Optimizer& optimizer, data::DataLoader& train,
+History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train,
             const FitOptions& options = {});
 
 // Keras' model.fit(x, y, batch_size, validation_split, shuffle): batches the
 // dataset itself. With validation_split = s, the last floor(s * n) examples
 // (before any shuffling, as Keras) are held out and evaluated after each
 // epoch, unless options.validation is also given (it wins, as in Keras).
-History fit(Module& model, optim::Optimizer& optimizer, const data::DatasetHandle& train,
+History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DatasetHandle& train,
             const FitOptions& options = {});
 
 struct EvalResult {
@@ -73,15 +74,16 @@ struct EvaluateOptions {
 
 // Runs the model in eval mode without recording a graph; restores the
 // model's train/eval mode afterwards.
-EvalResult evaluate(Module& model, data::DataLoader& loader, const EvaluateOptions& options = {});
+EvalResult evaluate(nn::Module& model, data::DataLoader& loader,
+                    const EvaluateOptions& options = {});
 
 // The model's outputs for every example, in loader order: [N, ...].
-Tensor predict(Module& model, data::DataLoader& loader);
+Tensor predict(nn::Module& model, data::DataLoader& loader);
 // For images already in memory [N, C, H, W], batch_size at a time.
-Tensor predict(Module& model, const Tensor& images, int64_t batch_size = 256);
+Tensor predict(nn::Module& model, const Tensor& images, int64_t batch_size = 256);
 
 // Correct predictions in a batch: argmax over dim 1 of output [N, C] against
 // labels [N] (float class indices) or one-hot / probabilities [N, C].
 int64_t count_correct(const Tensor& output, const Tensor& labels);
 
-}  // namespace ember::nn
+}  // namespace ember::train

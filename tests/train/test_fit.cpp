@@ -14,11 +14,11 @@
 #include "nn/sequential.hpp"
 #include "nn/serialize.hpp"
 #include "nn/shape_layers.hpp"
-#include "nn/training/callbacks.hpp"
-#include "nn/training/fit.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
 #include "tensor/random.hpp"
+#include "train/callbacks.hpp"
+#include "train/fit.hpp"
 
 using namespace ember;
 
@@ -53,19 +53,19 @@ std::vector<double> loss_sequence(uint64_t init_seed, uint64_t shuffle_seed) {
   auto model = small_model();
   optim::Adam opt(model->parameters(), {.lr = 0.01f});
   data::DataLoader loader(blobs(64), 16, true, shuffle_seed);
-  return nn::fit(*model, opt, loader, {.epochs = 3, .verbose = nn::Verbosity::Silent}).loss;
+  return train::fit(*model, opt, loader, {.epochs = 3, .verbose = train::Verbosity::Silent}).loss;
 }
 
 // A context for driving callbacks by hand.
 struct Harness {
   std::shared_ptr<nn::Sequential> model = small_model();
   optim::SGD opt{model->parameters(), {.lr = 0.1f}};
-  nn::History history;
+  train::History history;
   std::ostringstream out;
-  nn::TrainingContext ctx{*model, opt, history, out, nn::Verbosity::ProgressBar, 10, true,
-                          false, {}};
-  nn::EpochLogs epoch(int64_t e, double val_loss, double val_acc = 0.5) {
-    nn::EpochLogs l;
+  train::TrainingContext ctx{*model, opt, history, out, train::Verbosity::ProgressBar, 10, true,
+                             false, {}};
+  train::EpochLogs epoch(int64_t e, double val_loss, double val_acc = 0.5) {
+    train::EpochLogs l;
     l.epoch = e;
     l.loss = val_loss;
     l.val_loss = val_loss;
@@ -85,8 +85,8 @@ TEST_CASE("fit learns a separable problem; evaluate and predict agree with it") 
   data::DataLoader train(blobs(128), 16, true, 5);
   data::DataLoader test(blobs(64, 99), 32);
   std::ostringstream out;
-  const nn::History h = nn::fit(*model, opt, train,
-                                {.epochs = 8, .validation = &test, .out = &out});
+  const train::History h = train::fit(*model, opt, train,
+                                      {.epochs = 8, .validation = &test, .out = &out});
   REQUIRE(h.epochs() == 8);
   CHECK(h.stop_reason.empty());
   CHECK(h.loss.back() < h.loss.front());
@@ -97,20 +97,20 @@ TEST_CASE("fit learns a separable problem; evaluate and predict agree with it") 
   CHECK(model->is_training());  // fit leaves the mode as it found it
 
   // evaluate() on the validation loader reproduces the last val figures.
-  const nn::EvalResult r = nn::evaluate(*model, test);
+  const train::EvalResult r = train::evaluate(*model, test);
   CHECK(r.examples == 64);
   CHECK(r.loss == doctest::Approx(h.val_loss.back()).epsilon(1e-6));
   CHECK(r.accuracy == doctest::Approx(h.val_accuracy.back()));
 
   // predict() gives one row of logits per example, in order.
-  const Tensor logits = nn::predict(*model, test);
+  const Tensor logits = train::predict(*model, test);
   CHECK(logits.shape() == Shape{64, 2});
   const data::TensorDataset test_set = blobs(64, 99);
-  const Tensor direct = nn::predict(*model, test_set.images(), 10);
+  const Tensor direct = train::predict(*model, test_set.images(), 10);
   CHECK(direct.to_vector() == logits.to_vector());
   Tensor labels = Tensor::empty({64});
   for (int64_t i = 0; i < 64; ++i) labels.data()[i] = static_cast<float>(test_set.labels()[i]);
-  CHECK(nn::count_correct(logits, labels) == static_cast<int64_t>(std::lround(r.accuracy * 64)));
+  CHECK(train::count_correct(logits, labels) == static_cast<int64_t>(std::lround(r.accuracy * 64)));
 }
 
 TEST_CASE("same seeds and threads: the same loss sequence, run after run") {
@@ -126,15 +126,15 @@ TEST_CASE("fit with validation_split holds out the last examples (Keras)") {
   auto model = small_model();
   optim::Adam opt(model->parameters());
   const data::TensorDataset all = blobs(100);
-  const nn::History h = nn::fit(*model, opt, all,
-                                {.epochs = 2, .verbose = nn::Verbosity::Silent,
-                                 .batch_size = 10, .validation_split = 0.2});
+  const train::History h = train::fit(*model, opt, all,
+                                      {.epochs = 2, .verbose = train::Verbosity::Silent,
+                                       .batch_size = 10, .validation_split = 0.2});
   REQUIRE(h.val_loss.size() == 2);
   std::vector<int64_t> tail;
   for (int64_t i = 80; i < 100; ++i) tail.push_back(i);
   data::DataLoader val(data::Subset(all, tail), 10);
-  CHECK(nn::evaluate(*model, val).loss == doctest::Approx(h.val_loss.back()).epsilon(1e-6));
-  CHECK_THROWS_WITH_AS(nn::fit(*model, opt, all, {.validation_split = 1.0}),
+  CHECK(train::evaluate(*model, val).loss == doctest::Approx(h.val_loss.back()).epsilon(1e-6));
+  CHECK_THROWS_WITH_AS(train::fit(*model, opt, all, {.validation_split = 1.0}),
                        doctest::Contains("validation_split = 1"), ValueError);
 }
 
@@ -143,10 +143,10 @@ TEST_CASE("the regularization penalty is part of the loss") {
   manual_seed(4);
   auto model = small_model(nn::L2(0.5f));
   data::DataLoader loader(blobs(32), 32);
-  const nn::EvalResult r = nn::evaluate(*model, loader);
+  const train::EvalResult r = train::evaluate(*model, loader);
   const double penalty = model->regularization_loss().item();
   CHECK(penalty > 0.0);
-  const Tensor logits = nn::predict(*model, loader);
+  const Tensor logits = train::predict(*model, loader);
   Tensor labels = Tensor::empty({32});
   for (int64_t i = 0; i < 32; ++i) labels.data()[i] = static_cast<float>(i % 2);
   CHECK(r.loss == doctest::Approx(cross_entropy(logits, labels).item() + penalty).epsilon(1e-5));
@@ -159,13 +159,13 @@ TEST_CASE("a NaN loss stops training, naming epoch, step and causes") {
   data::DataLoader loader(blobs(64), 16);
   std::ostringstream out;
   int calls = 0;
-  const nn::History h = nn::fit(
+  const train::History h = train::fit(
       *model, opt, loader,
       {.epochs = 3, .loss = [&calls](const Tensor& o, const Tensor& t) {
          // Fine for one epoch and two steps, then NaN (what an exploding lr does).
          return ++calls > 6 ? cross_entropy(o, t) * std::nanf("") : cross_entropy(o, t);
        },
-       .verbose = nn::Verbosity::OneLinePerEpoch, .out = &out});
+       .verbose = train::Verbosity::OneLinePerEpoch, .out = &out});
   CHECK(h.epochs() == 1);  // the broken epoch leaves no row
   CHECK(h.stop_reason.find("at epoch 2, step 3/4") != std::string::npos);
   CHECK(h.stop_reason.find("learning rate") != std::string::npos);
@@ -175,7 +175,7 @@ TEST_CASE("a NaN loss stops training, naming epoch, step and causes") {
 
 TEST_CASE("EarlyStopping: stops after `patience` epochs without improvement") {
   Harness t;
-  nn::EarlyStopping stop({.monitor = "val_loss", .patience = 2, .restore_best_weights = true});
+  train::EarlyStopping stop({.monitor = "val_loss", .patience = 2, .restore_best_weights = true});
   stop.on_train_begin(t.ctx);
   const std::vector<double> val_loss = {1.0, 0.8, 0.85, 0.9, 0.95};
   Tensor w = t.model->parameters()[0];
@@ -196,7 +196,7 @@ TEST_CASE("EarlyStopping: stops after `patience` epochs without improvement") {
 
 TEST_CASE("EarlyStopping: min_delta and the auto mode of an accuracy") {
   Harness t;
-  nn::EarlyStopping stop({.monitor = "val_accuracy", .min_delta = 0.05f, .patience = 1});
+  train::EarlyStopping stop({.monitor = "val_accuracy", .min_delta = 0.05f, .patience = 1});
   stop.on_train_begin(t.ctx);
   stop.on_epoch_end(t.epoch(1, 1.0, 0.50), t.ctx);
   stop.on_epoch_end(t.epoch(2, 1.0, 0.53), t.ctx);  // +0.03 < min_delta: no improvement
@@ -207,18 +207,18 @@ TEST_CASE("EarlyStopping: min_delta and the auto mode of an accuracy") {
 TEST_CASE("callbacks refuse a validation monitor without validation data") {
   Harness t;
   t.ctx.has_validation = false;
-  nn::EarlyStopping stop;
+  train::EarlyStopping stop;
   CHECK_THROWS_WITH_AS(stop.on_train_begin(t.ctx), doctest::Contains("needs validation data"),
                        ValueError);
-  nn::ReduceLROnPlateau plateau({.monitor = "val_acc"});
+  train::ReduceLROnPlateau plateau({.monitor = "val_acc"});
   CHECK_THROWS_WITH_AS(plateau.on_train_begin(t.ctx), doctest::Contains("no metric named"),
                        ValueError);
 }
 
 TEST_CASE("ReduceLROnPlateau callback: Keras rules on the monitored figure") {
   Harness t;
-  nn::ReduceLROnPlateau plateau({.monitor = "val_accuracy", .factor = 0.5f, .patience = 1,
-                                 .min_lr = 0.03f});
+  train::ReduceLROnPlateau plateau({.monitor = "val_accuracy", .factor = 0.5f, .patience = 1,
+                                    .min_lr = 0.03f});
   plateau.on_train_begin(t.ctx);
   plateau.on_epoch_end(t.epoch(1, 1.0, 0.5), t.ctx);
   CHECK(t.opt.lr() == doctest::Approx(0.1f));
@@ -233,11 +233,11 @@ TEST_CASE("ReduceLROnPlateau callback: Keras rules on the monitored figure") {
 TEST_CASE("ModelCheckpoint with save_best_only saves improving epochs only") {
   Harness t;
   std::vector<std::string> saved;
-  nn::ModelCheckpoint ckpt("model-{epoch}.safetensors",
-                           {.monitor = "val_accuracy",
-                            .save = [&saved](const nn::Module&, const std::string& p) {
-                              saved.push_back(p);
-                            }});
+  train::ModelCheckpoint ckpt("model-{epoch}.safetensors",
+                              {.monitor = "val_accuracy",
+                               .save = [&saved](const nn::Module&, const std::string& p) {
+                                 saved.push_back(p);
+                               }});
   ckpt.on_train_begin(t.ctx);
   const std::vector<double> acc = {0.5, 0.7, 0.6, 0.8};
   for (int64_t e = 1; e <= 4; ++e) ckpt.on_epoch_end(t.epoch(e, 1.0, acc[e - 1]), t.ctx);
@@ -253,7 +253,7 @@ TEST_CASE("ModelCheckpoint with save_best_only saves improving epochs only") {
 TEST_CASE("ModelCheckpoint writes a .safetensors that loads back identical") {
   Harness t;
   const auto path = std::filesystem::temp_directory_path() / "ember_test_ckpt.safetensors";
-  nn::ModelCheckpoint ckpt(path.string());
+  train::ModelCheckpoint ckpt(path.string());
   ckpt.on_train_begin(t.ctx);
   ckpt.on_epoch_end(t.epoch(1, 0.7), t.ctx);
   CHECK(ckpt.last_saved() == path.string());
@@ -268,13 +268,13 @@ TEST_CASE("ModelCheckpoint writes a .safetensors that loads back identical") {
 TEST_CASE("CSVLogger rewrites the history after every epoch") {
   Harness t;
   const auto path = std::filesystem::temp_directory_path() / "ember_test_log.csv";
-  nn::CSVLogger logger(path.string());
+  train::CSVLogger logger(path.string());
   logger.on_epoch_end(t.epoch(1, 0.5), t.ctx);
   logger.on_epoch_end(t.epoch(2, 0.25), t.ctx);
   std::ifstream in(path);
   std::stringstream s;
   s << in.rdbuf();
-  CHECK(s.str() == nn::to_csv(t.history));
+  CHECK(s.str() == train::to_csv(t.history));
   CHECK(s.str().find("\n2,0.25,0,0.25,0.5,") != std::string::npos);
   std::filesystem::remove(path);
 }
@@ -284,11 +284,12 @@ TEST_CASE("fit runs callbacks and reports why it stopped") {
   auto model = small_model();
   optim::SGD opt(model->parameters(), {.lr = 0.0f});  // nothing improves
   data::DataLoader train(blobs(32), 16), val(blobs(16, 7), 16);
-  const nn::History h = nn::fit(
+  const train::History h = train::fit(
       *model, opt, train,
       {.epochs = 10, .validation = &val,
-       .callbacks = {std::make_shared<nn::EarlyStopping>(nn::EarlyStoppingOptions{.patience = 2})},
-       .verbose = nn::Verbosity::Silent});
+       .callbacks = {std::make_shared<train::EarlyStopping>(
+           train::EarlyStoppingOptions{.patience = 2})},
+       .verbose = train::Verbosity::Silent});
   CHECK(h.epochs() == 3);  // epoch 1 sets the best; 2 and 3 do not beat it
   CHECK(h.stop_reason.find("early stopping at epoch 3") != std::string::npos);
 }

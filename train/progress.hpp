@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace ember::nn {
+namespace ember::train {
 
 using Metrics = std::vector<std::pair<std::string, double>>;
 
@@ -59,4 +59,4 @@ class ProgressBar {
   size_t last_length_ = 0;
 };
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -12,17 +12,17 @@
 #include <tuple>
 
 #include "../autograd/ops.hpp"
+#include "../nn/conv.hpp"
+#include "../nn/linear.hpp"
+#include "../nn/lstm.hpp"
+#include "../nn/sequential.hpp"
 #include "../optim/adam.hpp"
 #include "../tensor/allocator.hpp"
 #include "../tensor/blas_info.hpp"
 #include "../tensor/kernels.hpp"
 #include "../tensor/parallel.hpp"
-#include "conv.hpp"
-#include "linear.hpp"
-#include "lstm.hpp"
-#include "sequential.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 namespace {
 
@@ -43,19 +43,19 @@ double megabytes(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 
 
 struct Layer {
   std::string name;
-  Module* module;
+  nn::Module* module;
 };
 
 // The children of a Sequential, opening nested Sequentials one level; any
 // other model is profiled as one layer.
-std::vector<Layer> layers_of(Module& model) {
-  auto* seq = dynamic_cast<Sequential*>(&model);
+std::vector<Layer> layers_of(nn::Module& model) {
+  auto* seq = dynamic_cast<nn::Sequential*>(&model);
   if (!seq) return {{"model", &model}};
   std::vector<Layer> layers;
   for (size_t i = 0; i < seq->size(); ++i) {
-    Module* child = (*seq)[i].get();
+    nn::Module* child = (*seq)[i].get();
     const std::string& name = seq->name_at(i);
-    if (auto* inner = dynamic_cast<Sequential*>(child)) {
+    if (auto* inner = dynamic_cast<nn::Sequential*>(child)) {
       for (size_t j = 0; j < inner->size(); ++j)
         layers.push_back({name + "." + inner->name_at(j), (*inner)[j].get()});
     } else {
@@ -159,7 +159,7 @@ struct Samples {
 
 class Profiler {
  public:
-  Profiler(Module& model, const Shape& input_shape, const ProfileOptions& options)
+  Profiler(nn::Module& model, const Shape& input_shape, const ProfileOptions& options)
       : model_(model), options_(options), layers_(layers_of(model)) {
     if (!options.loader) {
       const Shape out = model.output_shape(input_shape);
@@ -320,7 +320,7 @@ class Profiler {
   void describe(size_t l, const Tensor& in, const Tensor& out, const kernels::GemmStats& g,
                 int64_t kept_bytes) {
     LayerProfile& p = info_[l];
-    Module& m = *layers_[l].module;
+    nn::Module& m = *layers_[l].module;
     p.name = layers_[l].name;
     p.type = m.type_name();
     p.output_shape = out.shape();
@@ -350,7 +350,7 @@ class Profiler {
     return std::get<3>(sgemm_cache_.back());
   }
 
-  Module& model_;
+  nn::Module& model_;
   const ProfileOptions& options_;
   std::vector<Layer> layers_;
   std::vector<LayerProfile> info_;
@@ -365,7 +365,7 @@ class Profiler {
 // and drops the gradients the profiled steps left.
 class ModelSnapshot {
  public:
-  explicit ModelSnapshot(Module& m) : model_(m), training_(m.is_training()) {
+  explicit ModelSnapshot(nn::Module& m) : model_(m), training_(m.is_training()) {
     for (const auto& [name, t] : m.state_dict()) state_.emplace_back(name, kernels::clone(t));
   }
   ~ModelSnapshot() {
@@ -377,9 +377,9 @@ class ModelSnapshot {
   ModelSnapshot& operator=(const ModelSnapshot&) = delete;
 
  private:
-  Module& model_;
+  nn::Module& model_;
   bool training_;
-  NamedTensors state_;
+  nn::NamedTensors state_;
 };
 
 std::string gemm_str(const LayerProfile& p) {
@@ -394,20 +394,20 @@ std::string gemm_str(const LayerProfile& p) {
 
 }  // namespace
 
-std::optional<double> layer_forward_flops(Module& m, const Shape& in, const Shape& out) {
-  if (auto* conv = dynamic_cast<Conv2d*>(&m)) {
+std::optional<double> layer_forward_flops(nn::Module& m, const Shape& in, const Shape& out) {
+  if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) {
     const Shape& w = conv->weight().shape();  // [O, C, kh, kw]
     return 2.0 * static_cast<double>(shape_numel(out) * w[1] * w[2] * w[3]);
   }
-  if (dynamic_cast<Linear*>(&m)) {
+  if (dynamic_cast<nn::Linear*>(&m)) {
     const int64_t rows = shape_numel(in) / in.back();
     return 2.0 * static_cast<double>(rows * in.back() * out.back());
   }
-  if (auto* lstm = dynamic_cast<LSTM*>(&m)) {  // in [N, T, F]: per step [N, F+u] x [F+u, 4u]
+  if (auto* lstm = dynamic_cast<nn::LSTM*>(&m)) {  // in [N, T, F]: per step [N, F+u] x [F+u, 4u]
     const int64_t units = lstm->options().units, features = in.back();
     return 2.0 * static_cast<double>(in[0] * in[1] * (features + units) * 4 * units);
   }
-  if (auto* td = dynamic_cast<TimeDistributed*>(&m)) {  // [N, T, ...] folded to [N*T, ...]
+  if (auto* td = dynamic_cast<nn::TimeDistributed*>(&m)) {  // [N, T, ...] folded to [N*T, ...]
     Shape fin(in.begin() + 1, in.end()), fout(out.begin() + 1, out.end());
     fin[0] *= in[0], fout[0] *= out[0];
     return layer_forward_flops(*td->layer(), fin, fout);
@@ -435,7 +435,7 @@ double ProfileReport::images_per_second() const {
              : 0.0;
 }
 
-ProfileReport profile(Module& model, const Shape& input_shape, int64_t steps,
+ProfileReport profile(nn::Module& model, const Shape& input_shape, int64_t steps,
                       const ProfileOptions& options) {
   EMBER_CHECK(steps > 0 && options.warmup >= 0, ValueError, "profile: steps = ", steps,
               " and warmup = ", options.warmup, " (expected steps > 0, warmup >= 0)");
@@ -526,4 +526,4 @@ std::ostream& operator<<(std::ostream& os, const ProfileReport& report) {
   return os << format_profile(report);
 }
 
-}  // namespace ember::nn
+}  // namespace ember::train

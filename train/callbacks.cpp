@@ -6,11 +6,11 @@
 #include <ostream>
 #include <sstream>
 
-#include "../../tensor/error.hpp"
-#include "../../tensor/kernels.hpp"
-#include "../serialize.hpp"
+#include "../nn/serialize.hpp"
+#include "../tensor/error.hpp"
+#include "../tensor/kernels.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 bool monitor_maximizes(const std::string& monitor, MonitorMode mode) {
   if (mode == MonitorMode::Max) return true;
@@ -136,7 +136,8 @@ ModelCheckpoint::ModelCheckpoint(std::string path, ModelCheckpointOptions option
       options_(std::move(options)),
       maximize_(monitor_maximizes(options_.monitor, options_.mode)) {
   EMBER_CHECK(!path_.empty(), ValueError, "ModelCheckpoint: the path is empty");
-  if (!options_.save) options_.save = [](const Module& m, const std::string& p) { save(m, p); };
+  if (!options_.save)
+    options_.save = [](const nn::Module& m, const std::string& p) { nn::save(m, p); };
 }
 
 void ModelCheckpoint::on_train_begin(TrainingContext& ctx) {
@@ -172,4 +173,4 @@ void CSVLogger::on_epoch_end(const EpochLogs& /*logs*/, TrainingContext& ctx) {
   write_csv(ctx.history, path_);
 }
 
-}  // namespace ember::nn
+}  // namespace ember::train

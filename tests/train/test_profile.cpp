@@ -1,4 +1,4 @@
-// test_profile.cpp — nn::profile: one row per layer with sane numbers, FLOPs
+// test_profile.cpp — train::profile: one row per layer with sane numbers, FLOPs
 // that match hand counts, the step's GEMM share, weights left untouched.
 #include <doctest/doctest.h>
 
@@ -9,12 +9,12 @@
 #include "nn/conv.hpp"
 #include "nn/linear.hpp"
 #include "nn/pool.hpp"
-#include "nn/profile.hpp"
 #include "nn/residual.hpp"
 #include "nn/sequential.hpp"
 #include "nn/shape_layers.hpp"
 #include "tensor/kernels.hpp"
 #include "tensor/random.hpp"
+#include "train/profile.hpp"
 
 using namespace ember;
 
@@ -36,7 +36,7 @@ TEST_CASE("profile: a row per layer, hand-counted FLOPs, GEMM shapes that do tho
   manual_seed(3);
   auto model = small_cnn();
   std::ostringstream out;
-  nn::ProfileReport r = nn::profile(*model, {4, 1, 8, 8}, 3, {.warmup = 1, .out = &out});
+  train::ProfileReport r = train::profile(*model, {4, 1, 8, 8}, 3, {.warmup = 1, .out = &out});
 
   REQUIRE(r.layers.size() == 4);
   CHECK(r.steps == 3);
@@ -58,11 +58,11 @@ TEST_CASE("profile: a row per layer, hand-counted FLOPs, GEMM shapes that do tho
 
   // Conv: 2 * N*O*OH*OW * C*kh*kw; its input is the batch, so backward has
   // only the weight gradient. Dense: 2 * N*in*out, and twice that backward.
-  const nn::LayerProfile& conv = r.layers[0];
+  const train::LayerProfile& conv = r.layers[0];
   CHECK(conv.analytic_flops);
   CHECK(conv.forward_flops == 2.0 * 4 * 4 * 8 * 8 * 1 * 9);
   CHECK(conv.backward_flops == conv.forward_flops);
-  const nn::LayerProfile& dense = r.layers[3];
+  const train::LayerProfile& dense = r.layers[3];
   CHECK(dense.forward_flops == 2.0 * 4 * 64 * 3);
   CHECK(dense.backward_flops == 2.0 * dense.forward_flops);
   // However the kernels lower them (per image or whole batch), the main GEMM
@@ -99,7 +99,7 @@ TEST_CASE("profile: a row per layer, hand-counted FLOPs, GEMM shapes that do tho
   const std::string text = out.str();
   CHECK(text.find("optimizer") != std::string::npos);
   CHECK(text.find("GEMM") != std::string::npos);
-  CHECK(text == nn::format_profile(r));
+  CHECK(text == train::format_profile(r));
 }
 
 TEST_CASE("profile: leaves the weights, the mode and the GEMM counters as they were") {
@@ -108,7 +108,7 @@ TEST_CASE("profile: leaves the weights, the mode and the GEMM counters as they w
   model->eval();
   nn::NamedTensors before;
   for (const auto& [name, t] : model->state_dict()) before.emplace_back(name, kernels::clone(t));
-  nn::profile(*model, {4, 1, 8, 8}, 2, {.warmup = 0, .print = false});
+  train::profile(*model, {4, 1, 8, 8}, 2, {.warmup = 0, .print = false});
   CHECK_FALSE(model->is_training());
   const nn::NamedTensors after = model->state_dict();
   REQUIRE(after.size() == before.size());
@@ -128,7 +128,7 @@ TEST_CASE("profile: nested Sequentials open one level, named parent.child") {
   auto model = std::make_shared<nn::Sequential>();
   model->add(block, "block");
   model->add(std::make_shared<nn::Linear>(5, 2), "head");
-  nn::ProfileReport r = nn::profile(*model, {3, 6}, 1, {.print = false});
+  train::ProfileReport r = train::profile(*model, {3, 6}, 1, {.print = false});
   REQUIRE(r.layers.size() == 3);
   CHECK(r.layers[0].name == "block.0");
   CHECK(r.layers[1].name == "block.1");
@@ -144,8 +144,8 @@ TEST_CASE("profile: a layer without a FLOP formula (a residual block) counts its
   model->add(std::make_shared<nn::Flatten>());
   model->add(std::make_shared<nn::Linear>(4 * 6 * 6, 3));
   // One step and no warm-up: the counts must come from that very step.
-  nn::ProfileReport r = nn::profile(*model, {2, 4, 6, 6}, 1, {.warmup = 0, .print = false});
-  const nn::LayerProfile& block = r.layers.at(0);
+  train::ProfileReport r = train::profile(*model, {2, 4, 6, 6}, 1, {.warmup = 0, .print = false});
+  const train::LayerProfile& block = r.layers.at(0);
   CHECK(block.type == "BasicBlock");
   CHECK_FALSE(block.analytic_flops);
   // Two 3x3 convolutions 4 -> 4 on 6x6 ("same"), 2 images: 2 * 2*4*36*36 FLOPs each.
@@ -161,7 +161,7 @@ TEST_CASE("profile: batches from a DataLoader, and the wait for them") {
   for (int64_t i = 0; i < 20; ++i) labels[i] = i % 3;
   data::DataLoader loader(data::TensorDataset(Tensor::rand({20, 1, 8, 8}), labels), 4);
   auto model = small_cnn();
-  nn::ProfileReport r = nn::profile(*model, {}, 8, {.loader = &loader, .print = false});
+  train::ProfileReport r = train::profile(*model, {}, 8, {.loader = &loader, .print = false});
   CHECK(r.input_shape == Shape{4, 1, 8, 8});
   CHECK(r.data_ms >= 0.0);
   CHECK(r.layers.size() == 4);
@@ -169,8 +169,8 @@ TEST_CASE("profile: batches from a DataLoader, and the wait for them") {
 
 TEST_CASE("profile: refuses a shape without a batch dim and a step count below 1") {
   auto model = small_cnn();
-  CHECK_THROWS_WITH_AS(nn::profile(*model, {}, 2, {.print = false}),
+  CHECK_THROWS_WITH_AS(train::profile(*model, {}, 2, {.print = false}),
                        doctest::Contains("must include the batch dim"), ShapeError);
-  CHECK_THROWS_WITH_AS(nn::profile(*model, {4, 1, 8, 8}, 0, {.print = false}),
+  CHECK_THROWS_WITH_AS(train::profile(*model, {4, 1, 8, 8}, 0, {.print = false}),
                        doctest::Contains("steps = 0"), ValueError);
 }

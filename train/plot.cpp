@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <limits>
 
-#include "../../tensor/atomic_file.hpp"
-#include "../../tensor/error.hpp"
+#include "../tensor/atomic_file.hpp"
+#include "../tensor/error.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 namespace {
 
@@ -230,4 +230,4 @@ std::vector<std::string> write_history_charts(const History& history,
   return paths;
 }
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -1,9 +1,9 @@
 // callbacks.hpp — code fit() runs at the edges of epochs: Keras' callbacks.
 //
-//   nn::fit(*model, opt, train, {.epochs = 50, .validation = &val,
-//       .callbacks = {std::make_shared<nn::EarlyStopping>(nn::EarlyStoppingOptions{
+//   train::fit(*model, opt, train, {.epochs = 50, .validation = &val,
+//       .callbacks = {std::make_shared<train::EarlyStopping>(train::EarlyStoppingOptions{
 //                         .monitor = "val_loss", .patience = 5, .restore_best_weights = true}),
-//                     std::make_shared<nn::CSVLogger>("out/history.csv")}});
+//                     std::make_shared<train::CSVLogger>("out/history.csv")}});
 //
 // The monitored figures are an epoch's EpochLogs by Keras name ("loss",
 // "accuracy", "val_loss", "val_accuracy"). Mode Auto reads the name as Keras
@@ -16,17 +16,17 @@
 #include <memory>
 #include <string>
 
-#include "../../optim/optimizer.hpp"
-#include "../../optim/scheduler.hpp"
-#include "../module.hpp"
+#include "../nn/module.hpp"
+#include "../optim/optimizer.hpp"
+#include "../optim/scheduler.hpp"
 #include "history.hpp"
 #include "progress.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 // What a callback can see and change while fit() runs.
 struct TrainingContext {
-  Module& model;
+  nn::Module& model;
   optim::Optimizer& optimizer;
   History& history;        // the epochs so far, this one included in on_epoch_end
   std::ostream& out;       // where fit() prints
@@ -79,7 +79,7 @@ class EarlyStopping : public Callback {
   int wait_ = 0;
   int64_t best_epoch_ = 0;
   int64_t stopped_epoch_ = 0;
-  NamedTensors best_weights_;  // deep copies
+  nn::NamedTensors best_weights_;  // deep copies
 };
 
 // ---- ReduceLROnPlateau ------------------------------------------------------
@@ -115,7 +115,7 @@ struct ModelCheckpointOptions {
   MonitorMode mode = MonitorMode::Auto;
   bool save_best_only = true;
   // How to write; defaults to nn::save (the safetensors writer).
-  std::function<void(const Module&, const std::string&)> save = {};
+  std::function<void(const nn::Module&, const std::string&)> save = {};
 };
 
 class ModelCheckpoint : public Callback {
@@ -149,4 +149,4 @@ class CSVLogger : public Callback {
 // Keras' auto mode: true (maximize) when the name contains "acc".
 bool monitor_maximizes(const std::string& monitor, MonitorMode mode);
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -6,7 +6,7 @@
 // loss) break the line instead of breaking the chart. Each series carries a
 // <title> with its values, which browsers show on hover.
 //
-//   nn::write_history_charts(history, "out");   // out/loss.svg, out/accuracy.svg
+//   train::write_history_charts(history, "out");   // out/loss.svg, out/accuracy.svg
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@
 
 #include "history.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 struct Series {
   std::string label;           // legend entry, e.g. "validation"
@@ -45,4 +45,4 @@ std::string history_chart_svg(const History& history, const std::string& metric)
 // their paths. The folder must exist.
 std::vector<std::string> write_history_charts(const History& history, const std::string& folder);
 
-}  // namespace ember::nn
+}  // namespace ember::train

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../../tensor/atomic_file.hpp"
-#include "../../tensor/error.hpp"
+#include "../tensor/atomic_file.hpp"
+#include "../tensor/error.hpp"
 
-namespace ember::nn {
+namespace ember::train {
 
 namespace {
 
@@ -96,4 +96,4 @@ void write_csv(const History& history, const std::string& path) {
   write_file_atomically(path, to_csv(history));
 }
 
-}  // namespace ember::nn
+}  // namespace ember::train
