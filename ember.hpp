@@ -62,6 +62,7 @@
 #include "data/image_folder.hpp"
 #include "data/write.hpp"
 
+#include "train/step.hpp"
 #include "train/history.hpp"
 #include "train/plot.hpp"
 #include "train/progress.hpp"

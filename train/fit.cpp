@@ -22,20 +22,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-LossFunction loss_or_default(const LossFunction& loss) {
-  if (loss) return loss;
-  return [](const Tensor& output, const Tensor& targets) { return cross_entropy(output, targets); };
-}
-
-// The loss a step minimizes: the data term plus the model's kernel
-// regularizers (Keras adds them to the reported loss too).
-Tensor total_loss(nn::Module& model, const LossFunction& loss_fn, const Tensor& output,
-                  const Tensor& targets) {
-  Tensor loss = loss_fn(output, targets);
-  Tensor reg = model.regularization_loss();
-  return reg.defined() ? loss + reg : loss;
-}
-
 // Restores a module's train/eval mode when the scope ends (also on a throw).
 class ModeGuard {
  public:
@@ -76,8 +62,9 @@ EvalResult run_evaluation(nn::Module& model, data::DataLoader& loader, const Los
   for (const data::Batch& batch : loader) {
     const Tensor output = model.forward(batch.images);
     const int64_t n = batch.images.size(0);
-    loss_sum += static_cast<double>(total_loss(model, loss_fn, output, batch.labels).item()) *
-                static_cast<double>(n);
+    loss_sum +=
+        static_cast<double>(regularized_loss(model, output, batch.labels, loss_fn).item()) *
+        static_cast<double>(n);
     correct += count_correct(output, batch.labels);
     r.examples += n;
     if (bar) {
@@ -116,7 +103,6 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
   EMBER_CHECK(train.size() > 0, ValueError, "fit: the training loader has no batches");
   std::ostream& out = options.out ? *options.out : std::cout;
   const bool interactive = is_terminal(out);
-  const LossFunction loss_fn = loss_or_default(options.loss);
   const int64_t steps = train.size();
 
   History history;
@@ -141,26 +127,21 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
     int64_t correct = 0, seen = 0, step = 0;
     for (const data::Batch& batch : train) {
       ++step;
-      const Tensor output = model.forward(batch.images);
-      const Tensor loss = total_loss(model, loss_fn, output, batch.labels);
-      const double value = loss.item();
-      if (!std::isfinite(value)) {
+      const StepResult r = train_step(model, optimizer, batch.images, batch.labels, options.loss);
+      if (!r.updated) {  // the loss is NaN or infinite
         if (options.verbose != Verbosity::Silent) out << "\n";
-        const int64_t classes = output.dim() == 2 ? output.size(1) : 0;
-        ctx.stop_reason = non_finite_message(value, epoch, step, steps, classes);
+        const int64_t classes = r.output.dim() == 2 ? r.output.size(1) : 0;
+        ctx.stop_reason = non_finite_message(r.loss_value, epoch, step, steps, classes);
         (options.verbose == Verbosity::Silent ? std::cerr : out) << ctx.stop_reason << std::flush;
         ctx.stop_training = true;
         break;
       }
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
 
       const int64_t n = batch.images.size(0);
-      loss_sum += value * static_cast<double>(n);
-      correct += count_correct(output, batch.labels);
+      loss_sum += r.loss_value * static_cast<double>(n);
+      correct += count_correct(r.output, batch.labels);
       seen += n;
-      for (const auto& cb : options.callbacks) cb->on_batch_end(step, value, ctx);
+      for (const auto& cb : options.callbacks) cb->on_batch_end(step, r.loss_value, ctx);
       bar.update(step, {{"loss", loss_sum / static_cast<double>(seen)},
                         {"accuracy", static_cast<double>(correct) / static_cast<double>(seen)}});
     }
@@ -170,7 +151,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
     logs.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
     Metrics shown = {{"loss", logs.loss}, {"accuracy", logs.accuracy}};
     if (options.validation) {
-      const EvalResult v = run_evaluation(model, *options.validation, loss_fn, nullptr);
+      const EvalResult v = run_evaluation(model, *options.validation, options.loss, nullptr);
       logs.val_loss = v.loss;
       logs.val_accuracy = v.accuracy;
       shown.emplace_back("val_loss", v.loss);
@@ -213,7 +194,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DatasetH
 EvalResult evaluate(nn::Module& model, data::DataLoader& loader, const EvaluateOptions& options) {
   std::ostream& out = options.out ? *options.out : std::cout;
   ProgressBar bar(loader.size(), out, options.verbose, is_terminal(out));
-  const EvalResult r = run_evaluation(model, loader, loss_or_default(options.loss), &bar);
+  const EvalResult r = run_evaluation(model, loader, options.loss, &bar);
   bar.finish({{"loss", r.loss}, {"accuracy", r.accuracy}});
   return r;
 }

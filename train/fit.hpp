@@ -7,17 +7,17 @@
 //       train::fit(*model, opt, train_data, {.epochs = 5, .validation = &test_data});
 //   train::EvalResult r = train::evaluate(*model, test_data);   // r.loss, r.accuracy
 //
-// One training step is: forward, loss (+ the model's regularization_loss()),
-// zero_grad, backward, optimizer step. The loss and accuracy fit() reports
-// are running means over the epoch's examples (what Keras prints), so they
-// mix early and late weights; evaluate() measures the final weights.
+// Each batch is one train_step() (step.hpp): forward, loss (+ the model's
+// regularization_loss()), zero_grad, backward, optimizer step. The loss and
+// accuracy fit() reports are running means over the epoch's examples (what
+// Keras prints), so they mix early and late weights; evaluate() measures the
+// final weights.
 //
 // A loss that is NaN or infinite stops training at once with a message
 // naming the epoch and step and the usual causes; the History keeps the
 // finished epochs and says why it ended (History::stop_reason).
 #pragma once
 
-#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <vector>
@@ -28,12 +28,9 @@
 #include "callbacks.hpp"
 #include "history.hpp"
 #include "progress.hpp"
+#include "step.hpp"
 
 namespace ember::train {
-
-// loss(output, targets) -> scalar. targets is the batch's labels [N] (float
-// class indices). The default is cross_entropy on logits.
-using LossFunction = std::function<Tensor(const Tensor& output, const Tensor& targets)>;
 
 struct FitOptions {
   int64_t epochs = 1;

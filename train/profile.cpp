@@ -11,7 +11,6 @@
 #include <sstream>
 #include <tuple>
 
-#include "../autograd/ops.hpp"
 #include "../nn/conv.hpp"
 #include "../nn/linear.hpp"
 #include "../nn/lstm.hpp"
@@ -21,6 +20,7 @@
 #include "../tensor/blas_info.hpp"
 #include "../tensor/kernels.hpp"
 #include "../tensor/parallel.hpp"
+#include "step.hpp"
 
 namespace ember::train {
 
@@ -237,13 +237,10 @@ class Profiler {
     return {(*it_)->images, (*it_)->labels};
   }
 
-  Tensor loss_of(const Tensor& logits, const Tensor& labels) {
-    Tensor loss = cross_entropy(logits, labels);
-    Tensor reg = model_.regularization_loss();
-    return reg.defined() ? loss + reg : loss;
-  }
-
-  // One step cut at every layer boundary (profile.hpp explains the cut).
+  // One step cut at every layer boundary (profile.hpp explains the cut). It
+  // is train_step() taken apart to time each piece: the forward layer by
+  // layer, the same regularized_loss(), zero_grad, the backward piece by
+  // piece, the optimizer step.
   void segmented_step(Samples& s, bool keep) {
     double wait = 0.0;
     const Clock::time_point start = Clock::now();
@@ -264,7 +261,7 @@ class Profiler {
     }
     Clock::time_point t0 = Clock::now();
     Tensor logits = outputs[n - 1].detach().requires_grad_();
-    Tensor loss = loss_of(logits, y);
+    Tensor loss = regularized_loss(model_, logits, y);
     loss.item();
     optimizer_->zero_grad();
     const double zero_grad_ms = ms_since(t0);
@@ -294,7 +291,7 @@ class Profiler {
     }
   }
 
-  // One uncut step, fit()'s: the end-to-end time and the GEMM share.
+  // One uncut step, fit()'s train_step(): the end-to-end time and the GEMM share.
   void plain_step(Samples& s, bool keep) {
     double wait = 0.0;
     const Clock::time_point start = Clock::now();
@@ -302,11 +299,7 @@ class Profiler {
     const int64_t before = allocator::stats().bytes_in_use;
     allocator::reset_peak();
     kernels::reset_gemm_stats();
-    Tensor loss = loss_of(model_.forward(x), y);
-    loss.item();
-    optimizer_->zero_grad();
-    loss.backward();
-    optimizer_->step();
+    train_step(model_, *optimizer_, x, y);
     const double ms = ms_since(start);
     const kernels::GemmStats g = kernels::gemm_stats();
     if (keep) {

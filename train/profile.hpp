@@ -23,7 +23,8 @@
 // piece by piece from the loss down, timing each, and hands the gradient the
 // piece left on its input to the piece below. Cutting costs a few tensor
 // handles per layer (and, for a layer whose input gradient is a view, one
-// copy); the report also times uncut steps so the two can be compared.
+// copy); the report also times uncut steps (train_step(), as fit() runs
+// them) so the two can be compared.
 //
 // The model's weights and buffers are restored afterwards, so profiling does
 // not train it; a given optimizer's state (Adam's moments, its step count)
@@ -84,7 +85,7 @@ struct ProfileReport {
   double optimizer_ms = 0.0;       // zero_grad + step
   double data_ms = 0.0;            // waiting for the next batch (0 with the synthetic batch)
   double segmented_step_ms = 0.0;  // median of the layer-by-layer steps, end to end
-  // Uncut training steps (forward, loss, zero_grad, backward, step), medians:
+  // Uncut training steps (train_step(): forward, loss, zero_grad, backward, step), medians:
   double step_ms = 0.0;
   double step_gemm_ms = 0.0;  // inside kernels::sgemm
   double step_gemm_flops = 0.0;

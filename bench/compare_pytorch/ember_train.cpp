@@ -7,9 +7,12 @@
 //   compare_ember --model cnn1 --batch 32 --steps 30 --warmup 5 --threads 2
 //   compare_ember --model cnn1 --batch 32 --profile 1    # train::profile's table instead
 //
-// The step is fit()'s: forward, cross-entropy, zero_grad, backward, Adam
-// step, loss.item(). Warm-up steps (first-touch of buffers, the allocator's
-// cache filling, OpenBLAS's thread start) are excluded from the timing.
+// The step is fit()'s (train::train_step): forward, cross-entropy, zero_grad,
+// backward, Adam step, loss.item(). It is written out here rather than
+// called so that this file still builds against commits from before train/
+// existed (see the thread-pool note below). Warm-up steps (first-touch of
+// buffers, the allocator's cache filling, OpenBLAS's thread start) are
+// excluded from the timing.
 #include <cblas.h>
 #include <sys/resource.h>
 
@@ -35,13 +38,20 @@
 #include "tensor/allocator.hpp"
 #include "tensor/blas_info.hpp"
 #include "tensor/random.hpp"
-#include "train/profile.hpp"
 // ember's thread pool (from commit 7661b46 on); before it, OpenBLAS's threads
 // were ember's only threads. Either way the harness runs, so it can measure
 // older commits for the before/after table in bench/README.md.
 #if __has_include("tensor/parallel.hpp")
 #include "tensor/parallel.hpp"
 #define EMBER_HAS_POOL 1
+#endif
+// The profiler is train::profile from issue 18 on, nn::profile before it.
+#if __has_include("train/profile.hpp")
+#include "train/profile.hpp"
+namespace profiler = ember::train;
+#else
+#include "nn/profile.hpp"
+namespace profiler = ember::nn;
 #endif
 
 using namespace ember;
@@ -155,7 +165,7 @@ int run(int argc, char** argv) {
   if (args["profile"] != "0") {
     Shape shape{batch};
     shape.insert(shape.end(), spec.sample.begin(), spec.sample.end());
-    train::profile(*spec.model, shape, steps, {.warmup = warmup, .optimizer = &optimizer});
+    profiler::profile(*spec.model, shape, steps, {.warmup = warmup, .optimizer = &optimizer});
     return 0;
   }
   spec.model->train();

@@ -10,12 +10,12 @@
 // per-thread scratch, tensor/conv.cpp.)
 #include <doctest/doctest.h>
 
-#include "autograd/ops.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
 #include "tensor/allocator.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
+#include "train/step.hpp"
 
 using namespace ember;
 
@@ -37,13 +37,7 @@ Counts steady_state_blocks(int threads, int warmup, int steps) {
   const Tensor x = Tensor::rand({batch, 1, 28, 28});
   Tensor y = Tensor::empty({batch});
   for (int64_t i = 0; i < batch; ++i) y.data()[i] = static_cast<float>(i % 5);
-  auto step = [&] {
-    Tensor loss = cross_entropy(model->forward(x), y);
-    loss.item();
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-  };
+  auto step = [&] { train::train_step(*model, optimizer, x, y); };
   // Warm-up: the first step creates Adam's state; the next ones fill the free lists.
   for (int i = 0; i < warmup; ++i) step();
   const AllocatorStats before = allocator::stats();
