@@ -19,10 +19,14 @@ void shuffle(std::vector<int64_t>& v, Generator& gen) {
   }
 }
 
-int64_t val_count(int64_t n, double fraction, const char* op) {
+void check_split(int64_t n, double fraction, const char* op) {
   EMBER_CHECK(n >= 0, ValueError, op, ": n must be >= 0, got ", n);
   EMBER_CHECK(fraction >= 0.0 && fraction <= 1.0, ValueError, op,
               ": val_fraction must be in [0, 1], got ", fraction);
+}
+
+int64_t val_count(int64_t n, double fraction, const char* op) {
+  check_split(n, fraction, op);
   // The small epsilon keeps 0.2 * 60000 = 12000.000000000002 from becoming 12001.
   return std::min<int64_t>(
       n, static_cast<int64_t>(std::ceil(fraction * static_cast<double>(n) - 1e-9)));
@@ -44,6 +48,18 @@ Split random_split(int64_t n, double val_fraction, uint64_t seed) {
   std::vector<int64_t> order = permutation(n, seed);
   return {std::vector<int64_t>(order.begin() + n_val, order.end()),
           std::vector<int64_t>(order.begin(), order.begin() + n_val)};
+}
+
+Split tail_split(int64_t n, double val_fraction) {
+  check_split(n, val_fraction, "tail_split");
+  // Keras: split_at = int(n * (1 - validation_split)).
+  const auto split_at = static_cast<int64_t>(static_cast<double>(n) * (1.0 - val_fraction));
+  Split split;
+  split.train.resize(static_cast<size_t>(split_at));
+  split.val.resize(static_cast<size_t>(n - split_at));
+  std::iota(split.train.begin(), split.train.end(), int64_t{0});
+  std::iota(split.val.begin(), split.val.end(), split_at);
+  return split;
 }
 
 Split stratified_split(const std::vector<int64_t>& labels, double val_fraction, uint64_t seed) {

@@ -3,9 +3,11 @@
 // Splits are index lists; wrap them in a Subset to get datasets:
 //   auto split = data::stratified_split(data::labels_of(train), 0.2, 27);
 //   data::Subset train_part(train, split.train), val_part(train, split.val);
-// The validation part has ceil(fraction * n) examples, as scikit-learn's
-// train_test_split(test_size=fraction) does; both lists come out shuffled.
-// The same seed gives the same split on every machine (ember's Generator).
+// The random splits' validation part has ceil(fraction * n) examples, as
+// scikit-learn's train_test_split(test_size=fraction) does; both lists come
+// out shuffled. The same seed gives the same split on every machine (ember's
+// Generator). tail_split is Keras' validation_split: no shuffling, the last
+// examples validate; fit()'s dataset overload and the quickstart use it.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,13 @@ struct Split {
 
 // A random permutation of 0..n-1, cut in two.
 Split random_split(int64_t n, double val_fraction, uint64_t seed);
+
+// Keras' validation_split: the first floor(n * (1 - val_fraction)) examples
+// train and the rest validate, both in order (shuffle a dataset sorted by
+// class first). The validation count equals random_split's
+// ceil(val_fraction * n) except where 1 - val_fraction is inexact in binary:
+// 0.3 of 90 examples validates 28 here, as in Keras, and 27 there.
+Split tail_split(int64_t n, double val_fraction);
 
 // Each class keeps its share in both parts: a class with m examples puts
 // floor(fraction * m) of them in val, and the remaining val places go to the

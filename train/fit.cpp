@@ -4,11 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
-#include <numeric>
 #include <sstream>
 
 #include "../autograd/grad_mode.hpp"
-#include "../autograd/ops.hpp"
+#include "../data/split.hpp"
 #include "../data/subset.hpp"
 #include "../tensor/kernels.hpp"
 
@@ -172,20 +171,15 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DatasetH
   EMBER_CHECK(options.validation_split >= 0.0 && options.validation_split < 1.0, ValueError,
               "fit: validation_split = ", options.validation_split,
               " is invalid (expected 0 <= split < 1)");
-  const int64_t n = train->size();
-  // Keras: split_at = int(n * (1 - validation_split)); the tail validates.
-  const auto split_at =
-      static_cast<int64_t>(static_cast<double>(n) * (1.0 - options.validation_split));
-  std::vector<int64_t> head(static_cast<size_t>(split_at)), tail(static_cast<size_t>(n - split_at));
-  std::iota(head.begin(), head.end(), int64_t{0});
-  std::iota(tail.begin(), tail.end(), split_at);
-
-  data::DataLoader train_loader(data::Subset(train, head), options.batch_size, options.shuffle,
-                                options.seed);
+  const data::Split split = data::tail_split(train->size(), options.validation_split);
+  data::DataLoader train_loader(data::Subset(train, split.train), options.batch_size,
+                                options.shuffle, options.seed);
   FitOptions with_loaders = options;
   std::unique_ptr<data::DataLoader> val_loader;
-  if (!options.validation && !tail.empty()) {
-    val_loader = std::make_unique<data::DataLoader>(data::Subset(train, tail), options.batch_size);
+  if (!options.validation && !split.val.empty()) {
+    const int64_t val_batch =
+        options.validation_batch_size > 0 ? options.validation_batch_size : options.batch_size;
+    val_loader = std::make_unique<data::DataLoader>(data::Subset(train, split.val), val_batch);
     with_loaders.validation = val_loader.get();
   }
   return fit(model, optimizer, train_loader, with_loaders);

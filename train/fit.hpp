@@ -42,7 +42,8 @@ struct FitOptions {
   std::ostream* out = nullptr;  // empty = std::cout
   // Only for the dataset overload of fit(), Keras' fit(x, y, ...) arguments.
   int64_t batch_size = 32;
-  double validation_split = 0.0;  // the LAST fraction of the examples (Keras)
+  int64_t validation_batch_size = 0;  // for the validation_split part; 0 = batch_size
+  double validation_split = 0.0;      // the LAST fraction of the examples (data::tail_split)
   bool shuffle = true;
   uint64_t seed = 0;  // the shuffling order
 };
@@ -51,9 +52,11 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
             const FitOptions& options = {});
 
 // Keras' model.fit(x, y, batch_size, validation_split, shuffle): batches the
-// dataset itself. With validation_split = s, the last floor(s * n) examples
-// (before any shuffling, as Keras) are held out and evaluated after each
-// epoch, unless options.validation is also given (it wins, as in Keras).
+// dataset itself. With validation_split = s, the examples after the first
+// floor(n * (1 - s)) (data::tail_split: before any shuffling, as Keras) are
+// held out and evaluated after each epoch, in batches of
+// validation_batch_size, unless options.validation is also given (it wins,
+// as in Keras).
 History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DatasetHandle& train,
             const FitOptions& options = {});
 

@@ -169,6 +169,19 @@ TEST_CASE("random_split and stratified_split: sizes, disjoint cover, class share
                        doctest::Contains("val_fraction must be in [0, 1], got 1.5"), ValueError);
 }
 
+TEST_CASE("tail_split: Keras' validation_split, the last examples in order") {
+  data::Split s = data::tail_split(10, 0.2);
+  CHECK(s.train == std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
+  CHECK(s.val == std::vector<int64_t>{8, 9});
+  CHECK(data::tail_split(60000, 0.1).val.size() == 6000);
+  CHECK(data::tail_split(2005, 0.1).val.size() == 201);  // 2005 - int(1804.5)
+  CHECK(data::tail_split(90, 0.3).val.size() == 28);     // 90 - int(62.99999999999999)
+  CHECK(data::tail_split(5, 0.0).val.empty());
+  CHECK(data::tail_split(5, 1.0).train.empty());
+  CHECK_THROWS_WITH_AS(data::tail_split(10, -0.1),
+                       doctest::Contains("tail_split: val_fraction must be in [0, 1]"), ValueError);
+}
+
 TEST_CASE("k_fold: scikit-learn's fold sizes, every index validated once") {
   std::vector<data::Split> folds = data::k_fold(10, 3, 0, /*shuffle=*/false);
   REQUIRE(folds.size() == 3);

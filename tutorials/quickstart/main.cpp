@@ -22,6 +22,7 @@
 #include "autograd/ops.hpp"
 #include "data/dataloader.hpp"
 #include "data/idx.hpp"
+#include "data/split.hpp"
 #include "data/subset.hpp"
 #include "nn/serialize.hpp"
 #include "nn/summary.hpp"
@@ -43,6 +44,9 @@
 using namespace ember;
 
 // ---- options ------------------------------------------------------------------
+
+// Keras' validation_split=0.1: the last 10% of the training images validate.
+constexpr double kValidationSplit = 0.1;
 
 struct Options {
   std::string model = "cnn1";
@@ -102,18 +106,13 @@ int run(const Options& o) {
   // ---- data: 60,000 training and 10,000 test images [1, 28, 28] in [0, 1] ----
   data::DatasetHandle train_set = first(data::FashionMNIST(o.data, true), o.limit);
   data::DatasetHandle test_set = first(data::FashionMNIST(o.data, false), o.limit);
-  // Keras' validation_split: the last 10% of the training images validate
-  // (and choose the best checkpoint); the test set is only looked at once.
-  const int64_t n = train_set->size();
-  const int64_t n_val = n / 10;
-  std::vector<int64_t> train_idx(static_cast<size_t>(n - n_val)), val_idx(static_cast<size_t>(n_val));
-  std::iota(train_idx.begin(), train_idx.end(), int64_t{0});
-  std::iota(val_idx.begin(), val_idx.end(), n - n_val);
-  data::DataLoader train(data::Subset(train_set, train_idx), o.batch_size, /*shuffle=*/true, o.seed);
-  data::DataLoader val(data::Subset(train_set, val_idx), 256);
+  // Keras' validation_split: fit() holds out the last 10% of the training
+  // images (they choose the best checkpoint) by data::tail_split, the rule
+  // used here to count them; the test set is only looked at once.
+  const data::Split split = data::tail_split(train_set->size(), kValidationSplit);
   data::DataLoader test(test_set, 256);
-  std::cout << "data: " << train_idx.size() << " training, " << val_idx.size() << " validation, "
-            << test_set->size() << " test images from " << o.data << "\n\n";
+  std::cout << "data: " << split.train.size() << " training, " << split.val.size()
+            << " validation, " << test_set->size() << " test images from " << o.data << "\n\n";
 
   // ---- model ------------------------------------------------------------------
   manual_seed(o.seed);  // the initial weights and dropout masks
@@ -126,24 +125,31 @@ int run(const Options& o) {
   const std::string out = o.output;
   std::unique_ptr<optim::Optimizer> optimizer = make_optimizer(o, model->parameters());
   if (o.profile > 0) {  // where a step's time goes, layer by layer (docs/performance.md)
+    data::DataLoader batches(data::Subset(train_set, split.train), o.batch_size,
+                             /*shuffle=*/true, o.seed);
     train::profile(*model, {o.batch_size, 1, 28, 28}, o.profile,
-                   {.optimizer = optimizer.get(), .loader = &train});
+                   {.optimizer = optimizer.get(), .loader = &batches});
     return 0;
   }
   std::cout << "\noptimizer: " << optimizer->name() << ", lr " << optimizer->lr() << ", batch "
             << o.batch_size << ", " << o.epochs << " epoch(s)\n";
+  // CSVLogger writes history.csv after every epoch, so an interrupted run
+  // keeps its log.
   train::FitOptions fit_options{
       .epochs = o.epochs,
-      .validation = &val,
       .callbacks = {std::make_shared<train::ModelCheckpoint>(
                         out + "/best.safetensors",
                         train::ModelCheckpointOptions{.monitor = "val_accuracy"}),
-                    std::make_shared<train::CSVLogger>(out + "/history.csv")}};
-  const train::History history = train::fit(*model, *optimizer, train, fit_options);
+                    std::make_shared<train::CSVLogger>(out + "/history.csv")},
+      .batch_size = o.batch_size,
+      .validation_batch_size = 256,
+      .validation_split = kValidationSplit,
+      .shuffle = true,
+      .seed = o.seed};
+  const train::History history = train::fit(*model, *optimizer, train_set, fit_options);
 
   // ---- files: the last weights, the charts ---------------------------------------
   nn::save(*model, out + "/model.safetensors");
-  train::write_csv(history, out + "/history.csv");
   train::write_history_charts(history, out);
 
   // ---- test -----------------------------------------------------------------------
