@@ -39,14 +39,14 @@ std::string non_finite_message(double loss, int64_t epoch, int64_t step, int64_t
   std::ostringstream m;
   m << "fit: the loss became " << loss << " at epoch " << epoch << ", step " << step << "/"
     << steps << "; training stopped.\n"
-    << "  Usual causes: a learning rate too high for the optimizer (experiment 000's Adam(0.01)\n"
-    << "  collapsed; try 10x smaller), weights initialized too large for the activations\n"
-    << "  (check the initializer), or inputs that are not scaled (pixels should be /255).\n";
+    << "  Usual causes: a learning rate too high for the optimizer (try one 10x smaller),\n"
+    << "  weights initialized too large for the activations (check the initializer), or\n"
+    << "  inputs that are not scaled (pixels should be /255).\n";
   if (classes > 1)
-    m << "  The same failure seen later: accuracy stuck at 1/" << classes << " ("
+    m << "  A milder form of the same failure: accuracy stuck at 1/" << classes << " ("
       << 100.0 / static_cast<double>(classes) << "%) with the loss at ln(" << classes
       << ") = " << std::log(static_cast<double>(classes))
-      << " means the outputs no longer depend on the input (experiment 003, model 6).\n";
+      << " means the outputs no longer depend on the input.\n";
   return m.str();
 }
 
