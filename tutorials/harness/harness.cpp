@@ -63,7 +63,8 @@ std::string claim_output_folder(const fs::path& folder, bool overwrite) {
   }
   const fs::path marker = folder / kMarkerName;
   if (!fs::exists(marker)) {
-    if (overwrite) return "";  // the user said so: same-named files get replaced, no file is removed
+    // The user said so: files with this run's names get replaced, none is removed.
+    if (overwrite) return "";
     return "--output " + shown +
            " is not empty and was not written by an ember tutorial; choose a new folder, or "
            "pass --overwrite to write into it anyway (files with this run's names are replaced, "
