@@ -199,16 +199,19 @@ void two_layer_network(tutorial::Run& run) {
 
 // ---- 4. the graphs, drawn ---------------------------------------------------------------
 
+// Graphviz is optional: without `dot`, say how to draw the .dot files later.
 bool have_dot() { return std::system("dot -V > /dev/null 2>&1") == 0; }
 
 void draw_graphs(tutorial::Run& run) {
   std::cout << "== graph: the recorded graphs as DOT ==\n";
+  const bool drawable = have_dot();
   for (const std::string name : {"scalar-graph", "network-graph"}) {
     const std::string dot = run.options.output + "/" + name + ".dot";
-    if (!have_dot()) {
+    if (!drawable) {
       std::cout << dot << ": Graphviz is not installed (apt-get install graphviz), so not "
-                << "drawn; paste it into any DOT viewer, or install it and run\n"
-                << "  dot -Tsvg " << dot << " -o " << name << ".svg\n";
+                << "drawn; install it and run\n"
+                << "  dot -Tsvg " << dot << " -o " << run.options.output << "/" << name
+                << ".svg\n";
       continue;
     }
     const std::string svg = run.file(name + ".svg");

@@ -142,7 +142,7 @@ CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasti
 
 
 def main():
-    chapter, program, folder = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    chapter, program, folder = sys.argv[1], str(Path(sys.argv[2]).resolve()), Path(sys.argv[3])
     start = time.monotonic()
     r = subprocess.run([program, '--quick', '--output', str(folder), '--overwrite'],
                        capture_output=True, text=True, timeout=120)
