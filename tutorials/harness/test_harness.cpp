@@ -45,9 +45,10 @@ Result run_chapter(std::vector<std::string> args, const std::vector<std::string>
   return {code, out.str(), err.str()};
 }
 
-// A fresh, empty scratch folder for one test case.
+// A fresh, empty scratch folder for one test case, under the working
+// directory (meson runs this test in the build's tutorials/ folder).
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("ember-harness-test-" + name);
+  const fs::path dir = fs::absolute("harness-test-scratch") / name;
   fs::remove_all(dir);
   return dir;
 }
