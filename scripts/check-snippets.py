@@ -321,7 +321,10 @@ def main():
     c = checker.counts
     print(f'{len(args.markdown)} markdown file(s): {c["excerpt"]} excerpt(s), {c["program"]} '
           f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked')
-    for e in checker.errors:
+    def position(error):  # "file:line: message" -> (file, line), to report in reading order
+        file, line, _ = error.split(':', 2)
+        return file, int(line) if line.isdigit() else 0
+    for e in sorted(checker.errors, key=position):
         print(e, file=sys.stderr)
     return 1 if checker.errors else 0
 
