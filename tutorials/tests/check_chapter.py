@@ -108,7 +108,7 @@ def check_03_autograd(out, folder):
     printed(out, r'backward visits: pow add mul')
     printed(out, r'backward: a\.grad\(\) = 16, b\.grad\(\) = -16')
     errors = {float(m.group(1)): float(m.group(2))
-              for m in re.finditer(r'^ +(\S+e-0\d) +(\S+) +\S+$', out, re.M)}
+              for m in re.finditer(r'^ +(\S+e-0\d) +(\S+e-\d\d) +(\S+e-\d\d|< 1e-9)$', out, re.M)}
     require(len(errors) == 6, f'the eps table has {len(errors)} rows, expected 6')
     require(errors[1e-3] < 1e-2 and errors[1e-6] > errors[1e-3] and errors[1e-1] > errors[1e-3],
             f'the float32 error is not smallest near eps = 1e-3: {errors}')
