@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Runs one tutorial chapter as the test suite does, and checks what it made.
+
+    check_chapter.py CHAPTER PROGRAM OUTPUT_FOLDER
+
+Runs PROGRAM --quick --output OUTPUT_FOLDER --overwrite, which must succeed
+within 15 seconds, then checks the chapter's printed lines and files: not only
+that they exist, but that the numbers are the ones the chapter's README
+explains and the pictures are SVG documents holding what they should.
+"""
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+SVG = '{http://www.w3.org/2000/svg}'
+QUICK_SECONDS = 15
+
+
+class Failed(Exception):
+    pass
+
+
+def require(condition, message):
+    if not condition:
+        raise Failed(message)
+
+
+def printed(out, line):
+    """`line` (a regular expression) matches one whole printed line."""
+    require(re.search('^' + line + '$', out, re.M), f'no printed line matches: {line}')
+
+
+def svg(path):
+    """The parsed SVG document at path (fails if missing or not well-formed SVG)."""
+    require(path.is_file(), f'{path} was not written')
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise Failed(f'{path} is not well-formed XML: {e}')
+    require(root.tag == SVG + 'svg', f'{path} is not an SVG document (root <{root.tag}>)')
+    return root
+
+
+def texts(root):
+    return [t.text or '' for t in root.iter(SVG + 'text')]
+
+
+def marked(folder, names):
+    """The harness's marker lists exactly the files the chapter wrote."""
+    listed = [l for l in (folder / 'ember-run.txt').read_text().split('\n') if l and l[0] != '#']
+    require(listed == names, f'ember-run.txt lists {listed}, expected {names}')
+
+
+# ---- one check per chapter ----------------------------------------------------------------
+
+def check_01_tensors(out, folder):
+    printed(out, r'x\.t\(\) +\[4, 3\] +\[1, 4\] +0 +no +0 4 8 1 5 9 2 6 10 3 7 11')
+    printed(out, r'x\.slice\(1, 1, 3\) +\[3, 2\] +\[4, 1\] +1 +no +1 2 5 6 9 10')
+    printed(out, r'x\.slice\(0, 1, 2\)\.expand\(\{3, 4\}\) +\[3, 4\] +\[0, 1\] +4 +no +4 5 6 7 4 5 6 7 4 5 6 7')
+    printed(out, r"every view shares x's storage \(shares_storage\): yes")
+    printed(out, r"every view's values, read in order, are its walk: yes")
+    printed(out, r"x\.contiguous\(\) is x itself \(is_same\): yes")
+    printed(out, r"x\.t\(\)\.contiguous\(\) shares x's storage: no; a copy with strides \[3, 1\] "
+                 r"whose storage holds 0 4 8 1 5 9 2 6 10 3 7 11")
+    printed(out, r"x\.t\(\)\.view\(\{12\}\) throws ShapeError: .*\[4, 3\].*")
+    printed(out, r".*keeps a storage of 1000000 floats alive; its clone\(\) keeps 1000")
+    root = svg(folder / 'memory-layout.svg')
+    bands = [t for t in root.iter(SVG + 'text') if t.get('font-weight') == 'bold']
+    require(len(bands) == 7, f'memory-layout.svg draws {len(bands)} views, expected 7')
+    read = [r for r in root.iter(SVG + 'rect') if r.get('fill') == '#9fc5e8']
+    # cells read: x 12, view 12, t() 12, two slices 6 + 6, select 4, expand 4
+    require(len(read) == 56, f'memory-layout.svg shades {len(read)} storage cells, expected 56')
+    require(len(list(root.iter(SVG + 'path'))) > 50, 'memory-layout.svg draws too few arrows')
+    marked(folder, ['memory-layout.svg'])
+
+
+def check_02_broadcasting(out, folder):
+    printed(out, r'\[3, 1\] +\[1, 4\] +\[3, 4\] +\[3, 4\]')
+    printed(out, r'\[4, 1, 3\] +\[5, 1\] +\[4, 5, 3\] +\[4, 5, 3\]')
+    printed(out, r'\[2, 3\] +\[2\] +no +ShapeError')
+    printed(out, r' +add: cannot broadcast \[2, 3\] with \[2\].*')
+    printed(out, r'x - x\.mean\(\{1\}\) throws ShapeError: .*\[3, 4\].*\[3\].*')
+    printed(out, r'adding 0\.1 10000000 times: a float loop gives 1087937\.0, '
+                 r'Tensor::full\(\{10000000\}, 0\.1f\)\.sum\(\) gives 1000000\.0')
+    backward = re.search(r'^b\.grad\(\) by backward\(\) += (.*)$', out, re.M)
+    by_hand = re.search(r'^dy\.sum\(\{0\}\) by hand += (.*)$', out, re.M)
+    require(backward and by_hand and backward.group(1) == by_hand.group(1),
+            'b.grad() and dy.sum({0}) do not print the same')
+    require(re.search(r'column\.grad\(\) =\s+tensor\(\[\[6\],\s+\[22\],\s+\[38\]\]', out),
+            'column.grad() is not the row sums [6, 22, 38]')
+    printed(out, r'row\.grad\(\) += tensor\(\[\[12, 15, 18, 21\]\].*')
+    root = svg(folder / 'broadcasting.svg')
+    for label in ['column + row', 'column.grad [3, 1]', 'g [3, 4]']:
+        require(any(t.startswith(label) for t in texts(root)), f'broadcasting.svg has no "{label}"')
+    require(sum(1 for r in root.iter(SVG + 'rect')) >= 4 * 12 + 3 + 4,
+            'broadcasting.svg draws too few cells')
+    marked(folder, ['broadcasting.svg'])
+
+
+def check_03_autograd(out, folder):
+    printed(out, r'forward:  x = a\*b = -6, y = x \+ a = -4, L = y\^2 = 16')
+    printed(out, r' +dL/da = dL/dx \* b \+ dL/dy \* 1 = 24 \+ -8 = 16')
+    printed(out, r' +dL/db = dL/dx \* a = -16')
+    printed(out, r'backward visits: pow add mul')
+    printed(out, r'backward: a\.grad\(\) = 16, b\.grad\(\) = -16')
+    errors = {float(m.group(1)): float(m.group(2))
+              for m in re.finditer(r'^ +(\S+e-0\d) +(\S+e-\d\d) +(\S+e-\d\d|< 1e-9)$', out, re.M)}
+    require(len(errors) == 6, f'the eps table has {len(errors)} rows, expected 6')
+    require(errors[1e-3] < 1e-2 and errors[1e-6] > errors[1e-3] and errors[1e-1] > errors[1e-3],
+            f'the float32 error is not smallest near eps = 1e-3: {errors}')
+    require(len(re.findall(r'^(w1|b1|w2|b2) +\[[0-9, ]+\] +below 1e-6$', out, re.M)) == 4,
+            'backward() and the gradients by hand do not agree to 1e-6 for all four parameters')
+    printed(out, r'gradcheck\(network, \{w1, b1, w2, b2\}\): passed')
+    printed(out, r'gradcheck\(buggy, \{w1, b1, w2, b2\}\): FAILED; worst element in (w1|b1): '
+                 r'backward says 0, .*')
+    scalar = (folder / 'scalar-graph.dot').read_text()
+    network = (folder / 'network-graph.dot').read_text()
+    for op in ['pow', 'add', 'mul', 'a\\n[]', 'b\\n[]']:
+        require(op in scalar, f'scalar-graph.dot has no {op}')
+    for op in ['cross_entropy', 'matmul', 'relu', 'w1\\n[3, 5]', 'b2\\n[2]']:
+        require(op in network, f'network-graph.dot has no {op}')
+    require(network.startswith('digraph') and network.count('->') == 9,
+            'network-graph.dot is not the 6 ops and 4 leaves joined by 9 edges')
+    files = ['scalar-graph.dot', 'network-graph.dot']
+    if shutil.which('dot'):
+        for name in ['scalar-graph', 'network-graph']:
+            nodes = [g for g in svg(folder / f'{name}.svg').iter(SVG + 'g') if g.get('class') == 'node']
+            require(len(nodes) == (5 if name == 'scalar-graph' else 10),
+                    f'{name}.svg draws {len(nodes)} nodes')
+        files = ['scalar-graph.dot', 'network-graph.dot', 'scalar-graph.svg', 'network-graph.svg']
+    else:
+        printed(out, r'.*scalar-graph\.dot: Graphviz is not installed.*')
+    marked(folder, files)
+
+
+CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
+          '03-autograd': check_03_autograd}
+
+
+def main():
+    chapter, program, folder = sys.argv[1], str(Path(sys.argv[2]).resolve()), Path(sys.argv[3])
+    start = time.monotonic()
+    r = subprocess.run([program, '--quick', '--output', str(folder), '--overwrite'],
+                       capture_output=True, text=True, timeout=120)
+    seconds = time.monotonic() - start
+    print(r.stdout)
+    try:
+        require(r.returncode == 0, f'exit code {r.returncode}: {r.stderr}')
+        require(seconds < QUICK_SECONDS, f'took {seconds:.1f} s; --quick must finish in {QUICK_SECONDS}')
+        printed(r.stdout, r'total time: [0-9.]+ s')
+        CHECKS[chapter](r.stdout, folder)
+    except Failed as e:
+        print(f'{chapter}: {e}', file=sys.stderr)
+        return 1
+    print(f'{chapter}: ok ({seconds:.1f} s)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
