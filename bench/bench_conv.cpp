@@ -20,7 +20,7 @@
 #include "../ember.hpp"
 #include "shapes.hpp"
 #include "tensor/conv_direct.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/runtime/parallel.hpp"
 
 namespace k = ember::kernels;
 using ember::Tensor;

@@ -13,10 +13,10 @@
 
 #include "../autograd/functions.hpp"
 #include "../optim/adam.hpp"
-#include "../tensor/allocator.hpp"
-#include "../tensor/blas_info.hpp"
+#include "../tensor/runtime/allocator.hpp"
+#include "../tensor/runtime/blas_info.hpp"
 #include "../tensor/kernels.hpp"
-#include "../tensor/parallel.hpp"
+#include "../tensor/runtime/parallel.hpp"
 #include "conv.hpp"
 #include "linear.hpp"
 #include "lstm.hpp"

@@ -37,7 +37,7 @@
 
 #include "../data/dataloader.hpp"
 #include "../optim/optimizer.hpp"
-#include "../tensor/gemm_stats.hpp"
+#include "../tensor/runtime/gemm_stats.hpp"
 #include "module.hpp"
 
 namespace ember::nn {

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "../tensor/parallel.hpp"
+#include "../tensor/runtime/parallel.hpp"
 
 namespace ember::optim {
 

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "conv_direct.hpp"
-#include "gemm_stats.hpp"
+#include "runtime/gemm_stats.hpp"
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/parallel.hpp"
 
 namespace ember::kernels {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/parallel.hpp"
 #include "strided_loop.hpp"
 
 namespace ember::kernels {

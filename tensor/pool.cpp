@@ -18,7 +18,7 @@
 
 #include "conv_direct.hpp"  // direct::avx512_enabled: the AVX-512 switch kernels share
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/parallel.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

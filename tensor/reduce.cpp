@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/parallel.hpp"
 #include "strided_loop.hpp"
 
 namespace ember::kernels {

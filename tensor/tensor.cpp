@@ -9,7 +9,7 @@
 #include <iomanip>
 #include <ostream>
 
-#include "allocator.hpp"
+#include "runtime/allocator.hpp"
 #include "kernels.hpp"
 #include "random.hpp"
 #include "strided_loop.hpp"

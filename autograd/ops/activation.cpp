@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
-#include "../../tensor/parallel.hpp"
+#include "../../tensor/runtime/parallel.hpp"
 #include "../functions.hpp"
 #include "../node.hpp"
 

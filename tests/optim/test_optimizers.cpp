@@ -11,7 +11,7 @@
 #include "optim/adamax.hpp"
 #include "optim/rmsprop.hpp"
 #include "optim/sgd.hpp"
-#include "tensor/allocator.hpp"
+#include "tensor/runtime/allocator.hpp"
 #include "tensor/kernels.hpp"
 
 using namespace ember;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ember.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/runtime/parallel.hpp"
 
 using namespace ember;
 namespace k = ember::kernels;

@@ -13,8 +13,8 @@
 #include "autograd/functions.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
-#include "tensor/allocator.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/runtime/allocator.hpp"
+#include "tensor/runtime/parallel.hpp"
 #include "tensor/random.hpp"
 
 using namespace ember;

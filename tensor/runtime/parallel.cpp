@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "error.hpp"
+#include "../error.hpp"
 
 // OpenBLAS's own setter, weak so ember still links against another CBLAS
 // (then it is null and there is no second pool to silence).
