@@ -14,6 +14,7 @@
 #include "tensor/runtime/parallel.hpp"
 #include "tensor/runtime/gemm_stats.hpp"
 #include "tensor/runtime/blas_info.hpp"
+#include "tensor/runtime/cpu_features.hpp"
 
 #include "autograd/functions.hpp"
 #include "autograd/node.hpp"

@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "conv_direct.hpp"
-#include "runtime/gemm_stats.hpp"
 #include "kernels.hpp"
+#include "runtime/gemm_stats.hpp"
 #include "runtime/parallel.hpp"
 
 namespace ember::kernels {
@@ -131,7 +131,7 @@ direct::Plan direct_plan(const ConvShape& s, const Conv2dGeometry& g) {
 // The direct kernels compute `out_channels` rows of results in panels of 16,
 // or up to 8 in one panel of 8 (conv_direct.hpp: panels_fit).
 bool direct_applies(const direct::Plan& plan, int64_t out_channels) {
-  return direct::panels_fit(out_channels) && plan.fits() && direct::cpu_supported() &&
+  return direct::panels_fit(out_channels) && plan.fits() && avx2_fma_supported() &&
          direct_conv_flag().load(std::memory_order_relaxed);
 }
 

@@ -25,21 +25,6 @@
 namespace ember::kernels::direct {
 
 namespace {
-std::atomic<bool>& avx512_flag() {
-  static std::atomic<bool> flag{[] {
-    const char* env = std::getenv("EMBER_AVX512");
-    return !(env && std::strcmp(env, "0") == 0);
-  }()};
-  return flag;
-}
-}  // namespace
-
-bool avx512_enabled() {
-  return avx512_supported() && avx512_flag().load(std::memory_order_relaxed);
-}
-void set_avx512(bool enabled) { avx512_flag().store(enabled); }
-
-namespace {
 // Tap k's kernel row i, input channel c and kernel column j, in the plan's order.
 struct Tap {
   int64_t i, c, j;
@@ -241,16 +226,6 @@ std::vector<FlatTile> flat_tiles(const Plan& plan, int64_t out_channels) {
 }
 
 #ifdef EMBER_DIRECT_CONV_X86
-
-bool cpu_supported() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
-
-bool avx512_supported() {
-  static const bool ok = cpu_supported() && __builtin_cpu_supports("avx512f");
-  return ok;
-}
 
 namespace {
 
@@ -753,8 +728,6 @@ void unpack_weight_grad(const Plan& plan, const float* packed, int64_t out_chann
 
 #else  // not x86: conv.cpp never calls the kernels
 
-bool cpu_supported() { return false; }
-bool avx512_supported() { return false; }
 void pack_panels(const float*, int64_t, int64_t, float*, const float*) {}
 void forward(const Plan&, const float*, const int32_t*, const int32_t*, const FlatTile*,
              const float*, const float*, int64_t, bool, bool, float*, float*) {}

@@ -34,19 +34,12 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "runtime/cpu_features.hpp"
 
 namespace ember::kernels::direct {
 
-// True when this CPU runs AVX2 + FMA (and ember was built for x86-64).
-bool cpu_supported();
-// True when it also has AVX-512F (and the OS saves its registers).
-bool avx512_supported();
-// Whether the tiles run on AVX-512: where supported, on by default;
-// EMBER_AVX512=0 in the environment or set_avx512(false) keeps them on AVX2
-// (A/B runs; tests run both). Results are the same either way: each
-// accumulator sums the same products in the same order.
-bool avx512_enabled();
-void set_avx512(bool enabled);
+// The kernels run where avx2_fma_supported(), their tiles on AVX-512 where
+// avx512_enabled() (runtime/cpu_features.hpp).
 
 constexpr int64_t kPanel = 16;     // output channels per panel (two AVX registers)
 constexpr int64_t kMaxPanel = 32;  // with AVX-512: two 512-bit registers

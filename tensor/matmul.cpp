@@ -17,8 +17,8 @@
 #include <climits>
 #include <optional>
 
-#include "runtime/gemm_stats.hpp"
 #include "kernels.hpp"
+#include "runtime/gemm_stats.hpp"
 #include "runtime/parallel.hpp"
 
 namespace ember::kernels {

@@ -16,8 +16,8 @@
 #include <cmath>
 #include <limits>
 
-#include "conv_direct.hpp"  // direct::avx512_enabled: the AVX-512 switch kernels share
 #include "kernels.hpp"
+#include "runtime/cpu_features.hpp"
 #include "runtime/parallel.hpp"
 
 #if defined(__x86_64__)
@@ -339,7 +339,7 @@ ValuesIndices max_pool2d(const Tensor& input, const Pool2dGeometry& g) {
       g.pad_w == 0) {
     auto* pool_plane = max_pool_2x2;
 #ifdef EMBER_POOL_AVX512
-    if (direct::avx512_enabled() && s.h * s.w < (int64_t{1} << 31))
+    if (avx512_enabled() && s.h * s.w < (int64_t{1} << 31))
       pool_plane = max_pool_2x2_avx512;
 #endif
     detail::parallel_for(s.planes, kPlaneGrain, [&](int64_t lo, int64_t hi, int64_t) {
@@ -397,7 +397,7 @@ Tensor max_pool2d_backward(const Tensor& dout, const Tensor& indices, const Shap
 #ifdef EMBER_POOL_AVX512
   const int64_t h = input_shape.end()[-2], w = input_shape.end()[-1];
   const int64_t oh = dout.shape().end()[-2], ow = dout.shape().end()[-1];
-  const bool blocks = oh == h / 2 && ow == w / 2 && ow >= 8 && direct::avx512_enabled();
+  const bool blocks = oh == h / 2 && ow == w / 2 && ow >= 8 && avx512_enabled();
 #endif
   detail::parallel_for(planes, kPlaneGrain, [&](int64_t lo, int64_t hi, int64_t) {
     for (int64_t p = lo; p < hi; ++p) {

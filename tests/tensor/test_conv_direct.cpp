@@ -34,14 +34,14 @@ void check_close(const Tensor& got, const Tensor& expected, float tol = 1e-4f) {
 
 // Restores the switches whatever the test does.
 struct DirectConv {
-  bool before = k::direct_conv_enabled(), avx512_before = k::direct::avx512_enabled();
+  bool before = k::direct_conv_enabled(), avx512_before = k::avx512_enabled();
   explicit DirectConv(bool on, bool avx512 = true) {
     k::set_direct_conv(on);
-    k::direct::set_avx512(avx512);
+    k::set_avx512(avx512);
   }
   ~DirectConv() {
     k::set_direct_conv(before);
-    k::direct::set_avx512(avx512_before);
+    k::set_avx512(avx512_before);
   }
 };
 
@@ -172,9 +172,9 @@ Tensor naive_backward_weight(const Tensor& dout, const Tensor& input, const Shap
 }  // namespace
 
 TEST_CASE("direct convolution: forward and both backward products equal the references") {
-  if (!k::direct::cpu_supported())
+  if (!k::avx2_fma_supported())
     MESSAGE("this CPU lacks AVX2 + FMA: every run below takes im2col + GEMM");
-  else if (!k::direct::avx512_supported())
+  else if (!k::avx512_supported())
     MESSAGE("this CPU lacks AVX-512: the direct runs below both take AVX2");
   manual_seed(21);
   for (const Case& c : kCases) {
@@ -261,18 +261,18 @@ TEST_CASE("the direct-convolution switch") {
 
 TEST_CASE("the AVX-512 switch: 32-wide panels only where the CPU has it and it is on") {
   DirectConv on(true, false);
-  CHECK_FALSE(k::direct::avx512_enabled());
+  CHECK_FALSE(k::avx512_enabled());
   CHECK(k::direct::panel_width(64) == 16);
   CHECK(k::direct::panel_width(6) == 8);
-  k::direct::set_avx512(true);
-  CHECK(k::direct::avx512_enabled() == k::direct::avx512_supported());
-  CHECK(k::direct::panel_width(64) == (k::direct::avx512_supported() ? 32 : 16));
+  k::set_avx512(true);
+  CHECK(k::avx512_enabled() == k::avx512_supported());
+  CHECK(k::direct::panel_width(64) == (k::avx512_supported() ? 32 : 16));
   CHECK(k::direct::panel_width(48) == 16);
   CHECK(k::direct::panel_rows(6) == 8);
 }
 
 TEST_CASE("AVX-512 and AVX2 tiles give bit-identical results (same products, same order)") {
-  if (!k::direct::avx512_supported()) return;
+  if (!k::avx512_supported()) return;
   manual_seed(23);
   Tensor x = Tensor::randn({2, 9, 13, 11});
   Tensor w = Tensor::randn({64, 9, 5, 5});
