@@ -102,7 +102,7 @@ void sgemm_reference(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                      float* c, int64_t ldc);
 
-// ---- convolution (tensor/conv.cpp) -----------------------------------------
+// ---- convolution (tensor/conv.cpp; im2col.cpp, conv_reference.cpp) --------
 struct Conv2dGeometry {
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_h = 0, pad_w = 0;  // zeros on both sides
@@ -133,6 +133,11 @@ Tensor conv2d_backward_input(const Tensor& dout, const Tensor& weight, const Sha
                              const Conv2dGeometry& g);
 Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
                               const Conv2dGeometry& g);
+// The same, as the 7 loops of the definition (conv_reference.cpp).
+Tensor conv2d_backward_input_reference(const Tensor& dout, const Tensor& weight,
+                                       const Shape& input_shape, const Conv2dGeometry& g);
+Tensor conv2d_backward_weight_reference(const Tensor& dout, const Tensor& input,
+                                        const Shape& weight_shape, const Conv2dGeometry& g);
 // Both (or either) at once, as a convolution's backward wants them: where it
 // can, one lowering of dout per image serves both products. Undefined
 // tensors for the ones not asked for.

@@ -1,5 +1,5 @@
 // test_conv_direct.cpp — the direct convolution kernels (tensor/conv_direct.hpp)
-// against the 7-loop reference and naive backward loops, at sizes chosen to
+// against the 7-loop references (tensor/conv_reference.cpp), at sizes chosen to
 // hit every edge of their tiles: pixel and tap counts that are not multiples
 // of the 6- or 10-row tiles (and smaller), channel counts of one and several
 // 16-wide panels and of a padded 8-wide one, the row kernel for up to 8
@@ -129,46 +129,6 @@ const std::vector<Case> kCases = {
      32, 7, 7, {}},
 };
 
-Tensor naive_backward_input(const Tensor& dout, const Tensor& weight, const Shape& in,
-                            const k::Conv2dGeometry& g) {
-  Tensor dx = Tensor::zeros(in);
-  const Shape& os = dout.shape();
-  const Shape& ws = weight.shape();
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t o = 0; o < os[1]; ++o)
-      for (int64_t y = 0; y < os[2]; ++y)
-        for (int64_t x = 0; x < os[3]; ++x)
-          for (int64_t c = 0; c < ws[1]; ++c)
-            for (int64_t i = 0; i < ws[2]; ++i)
-              for (int64_t j = 0; j < ws[3]; ++j) {
-                int64_t ih = y * g.stride_h - g.pad_h + i * g.dilation_h;
-                int64_t iw = x * g.stride_w - g.pad_w + j * g.dilation_w;
-                if (ih < 0 || ih >= in[2] || iw < 0 || iw >= in[3]) continue;
-                dx.at({n, c, ih, iw}) += dout.at({n, o, y, x}) * weight.at({o, c, i, j});
-              }
-  return dx;
-}
-
-Tensor naive_backward_weight(const Tensor& dout, const Tensor& input, const Shape& ws,
-                             const k::Conv2dGeometry& g) {
-  Tensor dw = Tensor::zeros(ws);
-  const Shape& os = dout.shape();
-  const Shape& in = input.shape();
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t o = 0; o < os[1]; ++o)
-      for (int64_t y = 0; y < os[2]; ++y)
-        for (int64_t x = 0; x < os[3]; ++x)
-          for (int64_t c = 0; c < ws[1]; ++c)
-            for (int64_t i = 0; i < ws[2]; ++i)
-              for (int64_t j = 0; j < ws[3]; ++j) {
-                int64_t ih = y * g.stride_h - g.pad_h + i * g.dilation_h;
-                int64_t iw = x * g.stride_w - g.pad_w + j * g.dilation_w;
-                if (ih < 0 || ih >= in[2] || iw < 0 || iw >= in[3]) continue;
-                dw.at({o, c, i, j}) += dout.at({n, o, y, x}) * input.at({n, c, ih, iw});
-              }
-  return dw;
-}
-
 }  // namespace
 
 TEST_CASE("direct convolution: forward and both backward products equal the references") {
@@ -186,8 +146,8 @@ TEST_CASE("direct convolution: forward and both backward products equal the refe
     const Tensor y_ref = k::conv2d_reference(x, w, b, c.g);
     const Tensor y0_ref = k::conv2d_reference(x, w, Tensor(), c.g);
     Tensor dy = Tensor::randn(y_ref.shape());
-    const Tensor dx_ref = naive_backward_input(dy, w, x.shape(), c.g);
-    const Tensor dw_ref = naive_backward_weight(dy, x, w.shape(), c.g);
+    const Tensor dx_ref = k::conv2d_backward_input_reference(dy, w, x.shape(), c.g);
+    const Tensor dw_ref = k::conv2d_backward_weight_reference(dy, x, w.shape(), c.g);
     for (const Path& path : kPaths) {
       const std::string way = path.name;
       CAPTURE(way);
@@ -247,7 +207,7 @@ TEST_CASE("direct convolution takes non-contiguous input, weight, bias and dout"
   check_close(k::conv2d(x, w, b, g), k::conv2d_reference(x, w, b, g));
   Tensor dy = k::permute(Tensor::randn({2, 9, 7, 16}), {0, 3, 1, 2});
   check_close(k::conv2d_backward_weight(dy, x, w.shape(), g),
-              naive_backward_weight(dy, x, w.shape(), g));
+              k::conv2d_backward_weight_reference(dy, x, w.shape(), g));
 }
 
 TEST_CASE("the direct-convolution switch") {
