@@ -42,14 +42,14 @@ namespace {
 // The flipped convolution's GEMM has C rows and O*kh*kw inner products, the
 // transposed one C*kh*kw rows and O: with few input channels (the first
 // layer, LeNet's 6) or more outputs than inputs the transposed one is faster
-// (measured, bench_kernels conv2d_backward_input, one thread: 5x5 32->32
-// 27.3 -> 22.9 ms, 3x3 64->64 8.3 -> 7.0 ms; but 5x5 6->16 5.7 -> 13.9 ms and
-// 3x3 32->64 valid 3.6 -> 6.0 ms, so those keep col2im). The flipped
-// convolution also multiplies over the whole H x W input, padding included,
-// where the transposed one works on the OH x OW outputs: for a 'valid'
-// convolution with a large kernel that is H*W / (OH*OW) times the work
-// (484 / 256 for experiment 001's 7x7 on 22x22: backward 266 ms instead of
-// ~150), so it is used only when the two differ by at most 1/8.
+// (bench_kernels conv2d_backward_input: the flipped one won at 5x5 32->32
+// and 3x3 64->64, lost at 5x5 6->16 and 3x3 32->64 'valid', so those keep
+// col2im; bench/README.md). The flipped convolution also multiplies over the
+// whole H x W input, padding included, where the transposed one works on the
+// OH x OW outputs: for a 'valid' convolution with a large kernel that is
+// H*W / (OH*OW) times the work (484 / 256 for experiment 001's 7x7 on 22x22,
+// whose backward then took nearly twice as long), so it is used only when
+// the two differ by at most 1/8.
 constexpr int64_t kMinFlipChannels = 16;
 
 // Whether the direct kernels may run: on by default, EMBER_DIRECT_CONV=0 in
@@ -169,9 +169,9 @@ ConvShape flipped_shape(const ConvShape& s) {
 // likes its GEMM shape, see kMinFlipChannels). The direct kernel skips the
 // kernel rows that read only dout's zero border (and in column passes the
 // columns too, which brings experiment 001's 7x7 'valid' 64->32, 22x22 ->
-// 16x16, from 1.38x the transposed GEMM's multiply-adds to 1x), and ran at
-// about twice the transposed GEMM + col2im even at 1.38x (backward 85 -> 69
-// ms per batch of 100 on 2 threads), so there it pays up to 1.5x the work.
+// 16x16, from 1.38x the transposed GEMM's multiply-adds to 1x), and ran
+// faster than the transposed GEMM + col2im even at 1.38x (bench/README.md),
+// so there it pays up to 1.5x the work.
 bool backward_input_as_conv(const ConvShape& s, const Conv2dGeometry& g) {
   if (g.stride_h != 1 || g.stride_w != 1 || g.pad_h > g.dilation_h * (s.kh - 1) ||
       g.pad_w > g.dilation_w * (s.kw - 1) || s.is_pointwise(g))
@@ -322,7 +322,7 @@ Tensor relu_mask(const Tensor& g, const Tensor& out) {
   float* pm = masked.data();
   detail::parallel_for(masked.numel(), 1 << 15, [&](int64_t lo, int64_t hi, int64_t) {
     // Both loads unconditional: a load under the condition kept GCC from
-    // vectorizing, and the branch on random signs cost 1 ns per element.
+    // vectorizing, and the branch on random signs mispredicts half the time.
     for (int64_t i = lo; i < hi; ++i) {
       const float gi = pg[i], oi = po[i];
       pm[i] = oi > 0.0f ? gi : 0.0f;

@@ -33,7 +33,7 @@ Tiles tiles_for(int64_t width) {
 }  // namespace
 
 // Whole 16- or 32-row panels are width x cols blocks transposed through
-// registers (a scalar gather here was 5% of CM1's step); an 8-wide panel
+// registers (a scalar gather here showed in CM1's step); an 8-wide panel
 // padded with zeros goes element by element.
 void pack_panels(const float* src, int64_t rows, int64_t cols, float* panels,
                  const float* keep) {

@@ -69,10 +69,10 @@ struct FlatVector {
 // max(., 0) with relu; lanes past P are neither read nor stored. Bit j of
 // Split says vector j straddles two rows: only those take the second load
 // (with both loads for every vector, LeNet-5's 6-channel tiles were bound
-// by loads: 10 per 12 FMAs, 242 -> 188 GFLOP/s).
+// by loads: 10 per 12 FMAs).
 // Vectors whose 16 lanes are all stored go out in plain stores: under a
 // mask known only at run time, even all ones, the stores cost CM1's first
-// layer 3% (one image, one thread, Zen 4: 68.4 -> 70.8 GFLOP/s). With
+// layer a few percent. With
 // stream, those of them whose address is 64-byte aligned go out in
 // non-temporal stores instead (see forward).
 template <int G, int V, int Split>
@@ -158,9 +158,9 @@ void forward_rows(const Plan& plan, const float* padded, const int32_t* taps,
   // Group by group: a group's channels are written as G sequential streams.
   // Sweeping all groups per 32 pixels wrote all O channel planes at once,
   // and a core's stores reach memory more slowly the more streams they
-  // interleave (bench_kernels store_streams, Zen 4: 9.4 GB/s with 12, 6.3
-  // with 32), which is what bounds these layers when their output leaves
-  // the cache (CM1's first layer: 50 MB per batch; cold, 7.6 -> 4.3-5.3 ms).
+  // interleave (bench_kernels store_streams), which is what bounds these
+  // layers when their output leaves the cache (CM1's first layer: 50 MB per
+  // batch).
   for (int64_t g = 0; g < groups.count; ++g) {
     const int64_t o0 = groups.first(g), size = groups.size(g);
     for (int64_t t = 0; t < tiles; ++t) {

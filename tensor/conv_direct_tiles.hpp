@@ -83,10 +83,8 @@ using TileFn = void (*)(const float* const*, const int32_t*, int64_t, const floa
 // At most 10 rows per tile: each row's base pointer is a general-purpose
 // register in the inner loop, and with 12 (plus the index, the panel and
 // the counter) GCC keeps some in vector registers and moves them back every
-// iteration. Measured on a Zen 4 (a standalone copy of the loop, one core,
-// K = 1568): 89 GFLOP/s as 12 x 32, 111 (the core's FMA peak) as 10 x 32;
-// in the layers (bench_kernels), 001's 7x7 64->32 forward 160 -> 190
-// GFLOP/s on 2 threads, its d input 120 -> 148, d weight 165 -> 200.
+// iteration. A standalone copy of the loop reaches the core's FMA peak as
+// 10 x 32 tiles, not as 12 x 32 (bench/README.md).
 constexpr int kMaxTile = 10;
 
 // The tile functions by row count (1..kMaxTile), and the per-image loops of

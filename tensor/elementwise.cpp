@@ -79,15 +79,14 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
   return out;
 }
 
-// tanh in a form the compiler vectorizes (std::tanh is a call per element:
-// ~16 ns against well under 1 ns, and LeNet-5's tanh layers were a third of
-// its step): tanh a = a * P(a^2) / Q(a^2) for a = |x|, P of degree 6 and Q of
+// tanh in a form the compiler vectorizes (std::tanh is a call per element,
+// tens of times slower than a vectorized formula, and LeNet-5's tanh layers
+// were a third of its step): tanh a = a * P(a^2) / Q(a^2) for a = |x|, P of degree 6 and Q of
 // degree 3 in a^2 (odd degree 13 over even degree 6 in a), with Eigen's
 // coefficients for float tanh (Eigen/src/Core/MathFunctionsImpl.h, MPL 2.0).
 // One division and eleven multiply-adds, where the exp-based formula before
 // it (1 - 2 / (e^2a + 1), a Taylor series below 0.25) took a division and
-// about twice the other work: 0.49 -> 0.30 ns per value in L1 with AVX-512,
-// 0.83 -> 0.51 with AVX2 + FMA (measured 2026-12-02, one core). a is clamped
+// about twice the other work (timings: bench/README.md). a is clamped
 // at 7.90531 (Eigen's bound; P/Q gives 0.99999976 there), results are 1 from
 // a = 9 (tanh rounds to 1.0f from 9.0109), and below a = 0.0004 tanh a is a
 // (a * P would lose bits for subnormal a).

@@ -111,8 +111,8 @@ Tensor max_pool2d_backward(const Tensor& dout, const Tensor& indices, const Shap
   // A 2x2 stride-2 pool's shape (by far the tutorials' most common) may take
   // the block-writing loop, which checks that each index is in its window.
   // Not for rows of fewer than 8 windows: on the CIFAR-10 model's 13 x 13
-  // planes (6 windows a row) it was slower than the scatter (bench_kernels,
-  // 0.057 -> 0.076 ms), on rows of 14-16 it is up to 2x faster.
+  // planes (6 windows a row) it was slower than the scatter, on rows of
+  // 14-16 faster (bench_kernels max_pool2d_2x2_backward; bench/README.md).
 #ifdef EMBER_POOL_AVX512
   const int64_t h = input_shape.end()[-2], w = input_shape.end()[-1];
   const int64_t oh = dout.shape().end()[-2], ow = dout.shape().end()[-1];

@@ -179,8 +179,7 @@ namespace {
 // row, left to right, as the generic loop. kStrideW > 0 fixes the
 // horizontal stride at compile time (0: g.stride_w at run time): with the
 // stride a run-time value GCC built every vector from four scalar loads,
-// and LeNet-5's AvgPool 2 stride 1 ran at 0.9 G outputs/s (0.34 ms
-// forward, 0.56 backward per batch of 64).
+// and LeNet-5's AvgPool 2 stride 1 ran several times slower (bench/README.md).
 template <int64_t kStrideW>
 void avg_pool_unpadded(const float* plane, const PoolShape& s, const Pool2dGeometry& g,
                        float scale, float* y) {
