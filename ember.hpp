@@ -7,6 +7,7 @@
 #include "tensor/shape.hpp"
 #include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
+#include "tensor/views.hpp"
 #include "tensor/kernels.hpp"
 #include "tensor/strided_loop.hpp"
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../tensor/kernels.hpp"
+#include "../tensor/views.hpp"  // kernels::select (views.hpp: transitional)
 
 namespace ember::data {
 

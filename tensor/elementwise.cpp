@@ -11,6 +11,7 @@
 #include "kernels.hpp"
 #include "runtime/parallel.hpp"
 #include "strided_loop.hpp"
+#include "views.hpp"
 
 namespace ember::kernels {
 namespace {
@@ -177,7 +178,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   // Broadcast all three to one shape, then pick.
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"),
                                  b.shape(), "where");
-  Tensor c = expand(cond, shape), x = expand(a, shape), y = expand(b, shape);
+  Tensor c = views::expand(cond, shape), x = views::expand(a, shape), y = views::expand(b, shape);
   Tensor picked_a = binary(c, x, "where", [](float m, float v) { return m != 0.0f ? v : 0.0f; });
   Tensor picked_b = binary(c, y, "where", [](float m, float v) { return m != 0.0f ? 0.0f : v; });
   return add(picked_a, picked_b);

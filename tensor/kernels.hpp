@@ -15,22 +15,11 @@
 
 namespace ember::kernels {
 
-// ---- views: metadata only, never copy (tensor/views.cpp) -------------------
-Tensor view(const Tensor& x, Shape shape);  // -1 infers; throws if layout forbids
-bool can_view(const Tensor& x, const Shape& shape);
-Tensor reshape(const Tensor& x, Shape shape);
-Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
-Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
-Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
-Tensor select(const Tensor& x, int64_t dim, int64_t index);
-Tensor expand(const Tensor& x, const Shape& shape);
-Tensor squeeze(const Tensor& x);
-Tensor squeeze(const Tensor& x, int64_t dim);
-Tensor unsqueeze(const Tensor& x, int64_t dim);
-Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim);
-Tensor contiguous(const Tensor& x);
-Tensor clone(const Tensor& x);
+// Views (reshape, permute, slice, ...) copy nothing: they are in views.hpp.
+
+// ---- copies between layouts (tensor/copy.cpp) ------------------------------
+Tensor contiguous(const Tensor& x);  // x itself if already contiguous, else clone(x)
+Tensor clone(const Tensor& x);       // always a fresh contiguous copy
 // Copies src (broadcast to dst's shape) into dst, any layouts.
 void copy(const Tensor& dst, const Tensor& src);
 

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::reshape etc. (views.hpp: transitional)
 #include "../../tensor/runtime/parallel.hpp"
 #include "../functions.hpp"
 #include "../node.hpp"

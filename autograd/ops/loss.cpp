@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::reshape etc. (views.hpp: transitional)
 #include "../functions.hpp"
 #include "../node.hpp"
 

@@ -5,6 +5,7 @@
 // backward copies nothing. Batch dims that broadcast are summed back with
 // sum_to, as for any broadcasting op.
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::reshape etc. (views.hpp: transitional)
 #include "../functions.hpp"
 #include "../node.hpp"
 

@@ -7,6 +7,7 @@
 // zeros, an expand (one element read many times) by summing, a cat by
 // cutting the gradient into the pieces.
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::reshape etc. (views.hpp: transitional)
 #include "../functions.hpp"
 #include "../node.hpp"
 

@@ -15,6 +15,7 @@
 //   subtracted terms, which remove dxhat's components along 1 and along xhat)
 //   dweight = sum(g * xhat),  dbias = sum(g).
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::reshape etc. (views.hpp: transitional)
 #include "../functions.hpp"
 #include "../grad_mode.hpp"
 #include "../node.hpp"

@@ -4,6 +4,7 @@
 // (or kept as size 1 with keepdim). Its backward first puts those dims back
 // as size 1 (`keepdim_grad`) so the gradient broadcasts against the input.
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::reshape etc. (views.hpp: transitional)
 #include "../functions.hpp"
 #include "../node.hpp"
 

@@ -11,6 +11,7 @@
 #include "../../autograd/grad_mode.hpp"
 #include "../../data/subset.hpp"
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"  // kernels::narrow (views.hpp: transitional)
 
 namespace ember::nn {
 

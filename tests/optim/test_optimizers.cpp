@@ -11,8 +11,9 @@
 #include "optim/adamax.hpp"
 #include "optim/rmsprop.hpp"
 #include "optim/sgd.hpp"
-#include "tensor/runtime/allocator.hpp"
 #include "tensor/kernels.hpp"
+#include "tensor/runtime/allocator.hpp"
+#include "tensor/views.hpp"  // kernels::transpose (views.hpp: transitional)
 
 using namespace ember;
 

@@ -117,9 +117,9 @@ TEST_CASE("conv2d (im2col + GEMM) equals the direct-loop reference") {
 TEST_CASE("conv2d accepts non-contiguous input and weight") {
   manual_seed(8);
   // An NHWC buffer viewed as NCHW, a weight sliced out of a bigger one, a strided bias.
-  Tensor x = k::permute(Tensor::randn({2, 6, 5, 3}), {0, 3, 1, 2});
-  Tensor w = k::slice(Tensor::randn({8, 3, 3, 3}), 0, 0, 8, 2);
-  Tensor b = k::slice(Tensor::randn({8}), 0, 1, 8, 2);
+  Tensor x = views::permute(Tensor::randn({2, 6, 5, 3}), {0, 3, 1, 2});
+  Tensor w = views::slice(Tensor::randn({8, 3, 3, 3}), 0, 0, 8, 2);
+  Tensor b = views::slice(Tensor::randn({8}), 0, 1, 8, 2);
   k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
   check_close(k::conv2d(x, w, b, g), k::conv2d_reference(x, w, b, g));
 }
@@ -153,10 +153,10 @@ TEST_CASE("conv2d backward takes non-contiguous gradients") {
   Tensor x = Tensor::randn({2, 3, 5, 5});
   Tensor w = Tensor::randn({4, 3, 3, 3});
   k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
-  Tensor dy = k::permute(Tensor::randn({2, 5, 5, 4}), {0, 3, 1, 2});  // [2,4,5,5], NHWC memory
+  Tensor dy = views::permute(Tensor::randn({2, 5, 5, 4}), {0, 3, 1, 2});  // [2,4,5,5], NHWC memory
   check_close(k::conv2d_backward_input(dy, w, x.shape(), g),
               k::conv2d_backward_input_reference(dy, w, x.shape(), g));
-  check_close(k::conv2d_backward_weight(dy, k::transpose(k::transpose(x, 2, 3), 2, 3), w.shape(), g),
+  check_close(k::conv2d_backward_weight(dy, views::transpose(views::transpose(x, 2, 3), 2, 3), w.shape(), g),
               k::conv2d_backward_weight_reference(dy, x, w.shape(), g));
 }
 

@@ -200,12 +200,12 @@ TEST_CASE("column passes where a quarter of the kernel columns' reads are border
 TEST_CASE("direct convolution takes non-contiguous input, weight, bias and dout") {
   manual_seed(22);
   DirectConv on(true);
-  Tensor x = k::permute(Tensor::randn({2, 9, 7, 5}), {0, 3, 1, 2});  // [2, 5, 9, 7], NHWC memory
-  Tensor w = k::slice(Tensor::randn({32, 5, 3, 3}), 0, 0, 32, 2);   // [16, 5, 3, 3]
-  Tensor b = k::slice(Tensor::randn({32}), 0, 1, 32, 2);
+  Tensor x = views::permute(Tensor::randn({2, 9, 7, 5}), {0, 3, 1, 2});  // [2, 5, 9, 7], NHWC memory
+  Tensor w = views::slice(Tensor::randn({32, 5, 3, 3}), 0, 0, 32, 2);   // [16, 5, 3, 3]
+  Tensor b = views::slice(Tensor::randn({32}), 0, 1, 32, 2);
   k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
   check_close(k::conv2d(x, w, b, g), k::conv2d_reference(x, w, b, g));
-  Tensor dy = k::permute(Tensor::randn({2, 9, 7, 16}), {0, 3, 1, 2});
+  Tensor dy = views::permute(Tensor::randn({2, 9, 7, 16}), {0, 3, 1, 2});
   check_close(k::conv2d_backward_weight(dy, x, w.shape(), g),
               k::conv2d_backward_weight_reference(dy, x, w.shape(), g));
 }

@@ -49,9 +49,9 @@ TEST_CASE("binary kernels broadcast like NumPy over contiguous and strided input
       {Tensor::randn({4, 1, 3}), Tensor::randn({5, 1})},
       {Tensor::randn({2, 3}), Tensor::scalar(2.0f)},
       {Tensor::scalar(-1.5f), Tensor::randn({3, 2})},
-      {k::transpose(base, 0, 1), Tensor::randn({6, 4})},          // transposed
-      {k::slice(base, 1, 0, 6, 2), Tensor::randn({1, 3})},        // strided slice
-      {k::expand(Tensor::randn({3, 1}), {3, 5}), Tensor::randn({5})},
+      {views::transpose(base, 0, 1), Tensor::randn({6, 4})},          // transposed
+      {views::slice(base, 1, 0, 6, 2), Tensor::randn({1, 3})},        // strided slice
+      {views::expand(Tensor::randn({3, 1}), {3, 5}), Tensor::randn({5})},
       {Tensor::randn({2, 3, 4, 5}), Tensor::randn({1, 3, 1, 1})},  // bias-add layout
       {Tensor::zeros({0, 3}), Tensor::randn({3})},
   };
@@ -89,7 +89,7 @@ TEST_CASE("binary kernels report both shapes when they do not broadcast") {
 
 TEST_CASE("unary kernels match the C library per element, on strided input too") {
   manual_seed(4);
-  Tensor x = k::transpose(Tensor::uniform({3, 5}, 0.1f, 3.0f), 0, 1);
+  Tensor x = views::transpose(Tensor::uniform({3, 5}, 0.1f, 3.0f), 0, 1);
   std::vector<float> xs = x.to_vector();
   auto check = [&](const Tensor& out, float (*f)(float)) {
     std::vector<float> got = out.to_vector();

@@ -188,7 +188,7 @@ TEST_CASE("pooling equals the reference loops, also for non-contiguous input") {
     check_close(k::max_pool2d(x, c.g).values, k::max_pool2d_reference(x, c.g));
     check_close(k::avg_pool2d(x, c.g), k::avg_pool2d_reference(x, c.g));
     // The same values behind a transposed layout.
-    Tensor xt = k::transpose(k::contiguous(k::transpose(x, -1, -2)), -1, -2);
+    Tensor xt = views::transpose(k::contiguous(views::transpose(x, -1, -2)), -1, -2);
     REQUIRE_FALSE(xt.is_contiguous());
     check_close(k::max_pool2d(xt, c.g).values, k::max_pool2d_reference(x, c.g));
     check_close(k::avg_pool2d(xt, c.g), k::avg_pool2d_reference(x, c.g));
@@ -266,7 +266,7 @@ TEST_CASE("pad2d pads the last two dims as (left, right, top, bottom)") {
   Tensor y = k::pad2d(x, 1, 0, 0, 2);
   CHECK(y.shape() == Shape{1, 4, 3});
   CHECK(y.to_vector() == std::vector<float>{0, 1, 2, 0, 3, 4, 0, 0, 0, 0, 0, 0});
-  Tensor t = k::pad2d(k::transpose(x, 1, 2), 0, 1, 1, 0);  // [[1,3],[2,4]]
+  Tensor t = k::pad2d(views::transpose(x, 1, 2), 0, 1, 1, 0);  // [[1,3],[2,4]]
   CHECK(t.to_vector() == std::vector<float>{0, 0, 0, 1, 3, 0, 2, 4, 0});
   CHECK_THROWS_WITH_AS(k::pad2d(Tensor::ones({3}), 1, 1, 1, 1),
                        "pad2d: input must have at least 2 dims, got [3]", ShapeError);

@@ -9,7 +9,7 @@ using namespace ember;
 namespace k = ember::kernels;
 
 TEST_CASE("sum and mean over any set of dims, with and without keepdim") {
-  Tensor x = k::view(Tensor::arange(24), {2, 3, 4});
+  Tensor x = views::view(Tensor::arange(24), {2, 3, 4});
   CHECK(k::sum(x).item() == 276.0f);
   CHECK(k::sum(x).dim() == 0);
   Tensor s0 = k::sum(x, {0});
@@ -26,7 +26,7 @@ TEST_CASE("sum and mean over any set of dims, with and without keepdim") {
   }
   CHECK(k::mean(x, {1}).at({1, 2}) == doctest::Approx((14 + 18 + 22) / 3.0));
   // Non-contiguous input gives the same sums as its contiguous copy.
-  Tensor t = k::permute(x, {2, 0, 1});
+  Tensor t = views::permute(x, {2, 0, 1});
   CHECK(k::sum(t, {1}).to_vector() == k::sum(k::contiguous(t), {1}).to_vector());
   CHECK_THROWS_AS(k::sum(x, {3}), IndexError);
 }
@@ -52,7 +52,7 @@ TEST_CASE("max/min/argmax return values and indices along a dim") {
   CHECK(v0.shape() == Shape{1, 3});
   CHECK(v0.to_vector() == std::vector<float>{3, 2, 1});
   CHECK(i0.to_vector() == std::vector<float>{0, 1, 0});
-  CHECK(k::argmax(k::transpose(x, 0, 1), 0).to_vector() == std::vector<float>{1, 2});
+  CHECK(k::argmax(views::transpose(x, 0, 1), 0).to_vector() == std::vector<float>{1, 2});
   CHECK(k::max(x).item() == 9.0f);
   CHECK(k::min(x).item() == 1.0f);
   CHECK_THROWS_WITH_AS(k::max(Tensor::zeros({0, 3}), 0),
