@@ -2,9 +2,23 @@
 //
 // Every function here computes on Tensors and knows nothing about gradients;
 // autograd/ wraps them into differentiable ops. Outputs are fresh contiguous
-// tensors unless the function is a view. Inputs may have any strides.
-// Each family keeps a plain reference implementation (suffix _reference)
-// beside the fast one, so tests compare them and benchmarks show the gap.
+// tensors (views, which copy nothing, are in views.hpp). Inputs may have any
+// strides.
+//
+// Where a family's kernel is more than the definition's loops (vectorized,
+// threaded, blocked, lowered to GEMM), a plain reference implementation
+// (suffix _reference, in its own *_reference.cpp where there is one) sits
+// beside it: the version to read first, the one tests compare the fast one
+// against, and the baseline benchmarks show the gap to. They are
+//   elementwise:  map_reference, map2_reference (any formula, broadcasting)
+//   reductions:   sum_reference (mean and var are built on sum)
+//   matmul:       matmul_reference, sgemm_reference
+//   convolution:  conv2d_reference, conv2d_backward_input_reference,
+//                 conv2d_backward_weight_reference
+//   pooling:      max_pool2d_reference, avg_pool2d_reference
+// The other kernels are the definition's loops already (copies, max, min,
+// argmax and the softmax family over contiguous rows, pad2d, cat, stack),
+// or their backwards are checked through adjoint identities (pooling).
 #pragma once
 
 #include <functional>
@@ -59,10 +73,18 @@ Tensor clamp(const Tensor& x, float lo, float hi);
 Tensor map(const Tensor& x, const std::function<float(float)>& f);
 Tensor map2(const Tensor& a, const Tensor& b, const std::function<float(float, float)>& f,
             const char* op);
+// The same, element by element from each output's multi-index
+// (tensor/elementwise_reference.cpp).
+Tensor map_reference(const Tensor& x, const std::function<float(float)>& f);
+Tensor map2_reference(const Tensor& a, const Tensor& b,
+                      const std::function<float(float, float)>& f, const char* op);
 
 // ---- reductions (tensor/reduce.cpp) ----------------------------------------
 // dims empty = all dims. Negative dims count from the end.
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+// Element by element in row-major order, in double (tensor/reduce_reference.cpp).
+Tensor sum_reference(const Tensor& x, const std::vector<int64_t>& dims = {},
+                     bool keepdim = false);
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 Tensor var(const Tensor& x, const std::vector<int64_t>& dims = {}, bool unbiased = true,
            bool keepdim = false);
@@ -146,7 +168,7 @@ Conv2dGrads conv2d_relu_backward(const Tensor& dout, const Tensor& out, const Te
                                  const Tensor& weight, const Conv2dGeometry& g, bool need_input,
                                  bool need_weight, bool need_bias);
 
-// ---- pooling and padding (tensor/pool.cpp) ---------------------------------
+// ---- pooling and padding (tensor/pool.cpp; pool_reference.cpp) ------------
 struct Pool2dGeometry {
   int64_t kernel_h, kernel_w;
   int64_t stride_h, stride_w;
