@@ -18,10 +18,11 @@ PoolShape check_pool(const char* op, const Shape& input, const Pool2dGeometry& g
   s.h = input[nd - 2], s.w = input[nd - 1];
   s.planes = shape_numel(Shape(input.begin(), input.end() - 2));
   // Non-empty planes keep every window non-empty (see the padding rule above).
-  EMBER_CHECK(s.h >= 1 && s.w >= 1 && g.kernel_h <= s.h + 2 * g.pad_h && g.kernel_w <= s.w + 2 * g.pad_w, ShapeError, op,
-              ": kernel ", g.kernel_h, "x", g.kernel_w, " does not fit the padded input ",
-              s.h + 2 * g.pad_h, "x", s.w + 2 * g.pad_w, " (input ", input, ", padding ",
-              g.pad_h, "x", g.pad_w, ")");
+  EMBER_CHECK(s.h >= 1 && s.w >= 1 && g.kernel_h <= s.h + 2 * g.pad_h &&
+                  g.kernel_w <= s.w + 2 * g.pad_w,
+              ShapeError, op, ": kernel ", g.kernel_h, "x", g.kernel_w,
+              " does not fit the padded input ", s.h + 2 * g.pad_h, "x", s.w + 2 * g.pad_w,
+              " (input ", input, ", padding ", g.pad_h, "x", g.pad_w, ")");
   s.oh = (s.h + 2 * g.pad_h - g.kernel_h) / g.stride_h + 1;
   s.ow = (s.w + 2 * g.pad_w - g.kernel_w) / g.stride_w + 1;
   s.out_shape = input;
