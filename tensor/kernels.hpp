@@ -128,7 +128,8 @@ void col2im(const float* columns, int64_t channels, int64_t height, int64_t widt
 // Where the CPU has AVX2 + FMA and output channels are a multiple of 16 or
 // at most 8, conv2d and the weight gradient run direct kernels that read
 // the padded image in place instead of im2col + GEMM (tensor/conv_direct.hpp;
-// AVX-512 tiles where the CPU has it, EMBER_AVX512=0 keeps AVX2). On by
+// AVX-512 tiles where the CPU has it, set_avx512(false) in
+// runtime/cpu_features.hpp or EMBER_AVX512=0 keeps AVX2). On by
 // default; false forces im2col + GEMM everywhere (tests compare the two,
 // benchmarks A/B them). EMBER_DIRECT_CONV=0 in the environment starts with false.
 void set_direct_conv(bool enabled);
