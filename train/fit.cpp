@@ -10,6 +10,7 @@
 #include "../data/split.hpp"
 #include "../data/subset.hpp"
 #include "../tensor/kernels.hpp"
+#include "../tensor/views.hpp"
 
 namespace ember::train {
 
@@ -214,7 +215,7 @@ Tensor predict(nn::Module& model, const Tensor& images, int64_t batch_size) {
   std::vector<Tensor> outputs;
   for (int64_t start = 0; start < images.size(0); start += batch_size) {
     const int64_t n = std::min(batch_size, images.size(0) - start);
-    outputs.push_back(model.forward(kernels::narrow(images, 0, start, n)));
+    outputs.push_back(model.forward(views::narrow(images, 0, start, n)));
   }
   return kernels::cat(outputs, 0);
 }
