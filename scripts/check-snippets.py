@@ -54,6 +54,7 @@ copies every linked file; excerpts and programs are never rewritten (fix the
 markdown or the code).
 """
 import argparse
+import concurrent.futures
 import difflib
 import os
 import re
@@ -144,6 +145,7 @@ class Checker:
     def __init__(self, root, build, update, installed=False):
         self.root, self.build, self.update, self.installed = root, build, update, installed
         self.runs = {}   # command -> (stdout, folder it ran in)
+        self.compiled = {}  # program text -> its executable, or the ValueError that stopped it
         self.programs = {}  # program text -> its stdout, or the ValueError that stopped it
         self.errors = []
         self.counts = dict(excerpt=0, program=0, compiled=0, output=0, file=0)
@@ -231,7 +233,36 @@ class Checker:
         return shlex.split(r.stdout)
 
     def compile(self, block):
-        """Compiles a program block as README.md says to; returns the executable."""
+        """Compiles a program block as README.md says to; returns the executable.
+        Each text is compiled once (compile_all may have done it already)."""
+        text = '\n'.join(block.lines)
+        if text not in self.compiled:
+            try:
+                self.compiled[text] = self.compile_now(block)
+            except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+                self.compiled[text] = ValueError(str(e))
+        result = self.compiled[text]
+        if isinstance(result, ValueError):
+            raise result
+        return result
+
+    def compile_all(self, markdowns):
+        """Compiles every program block of these files at once, one compiler per
+        core: the compiles are most of the check's time."""
+        blocks = [block for markdown in markdowns for block in parse(markdown.read_text())[1]
+                  if block.language in CPP_LANGUAGES and block.marker
+                  and block.marker[0] == 'program']
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for block, result in zip(blocks, pool.map(self.try_compile, blocks)):
+                self.compiled.setdefault('\n'.join(block.lines), result)
+
+    def try_compile(self, block):
+        try:
+            return self.compile_now(block)
+        except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+            return ValueError(str(e))
+
+    def compile_now(self, block):
         folder = Path(tempfile.mkdtemp(dir=self.scratch))
         (folder / 'program.cpp').write_text('\n'.join(block.lines) + '\n')
         command = shlex.split(os.environ.get('CXX', 'c++'))
@@ -396,6 +427,7 @@ def main():
     checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update,
                       args.installed)
     try:
+        checker.compile_all(args.markdown)
         for markdown in args.markdown:
             checker.check(markdown)
     finally:
