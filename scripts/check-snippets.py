@@ -3,6 +3,9 @@
 
     scripts/check-snippets.py --build build FILE.md...           # check (the test)
     scripts/check-snippets.py --build build --update FILE.md...  # rewrite outputs and files
+    scripts/check-snippets.py --installed README.md              # programs against an install
+
+A folder stands for the markdown files in it (docs/ for docs/*.md).
 
 Every fenced ```cpp block must carry a marker, an HTML comment on the line
 before it (blank lines between are allowed), and every marker is checked:
@@ -14,9 +17,19 @@ before it (blank lines between are allowed), and every marker is checked:
       out; the pieces between must then appear in that order.
 
   <!-- program -->
-      The ```cpp block below is a whole program: it is compiled against the
-      build (libember from --build, the headers from the build's source tree,
-      as "ember.hpp" or <ember/ember.hpp>) and run, and must exit with 0.
+      The ```cpp block below is a whole program: it is compiled and run, and
+      must exit with 0. It is compiled as README.md tells a reader to build
+      one: against the build without installing it,
+        c++ program.cpp $(PKG_CONFIG_PATH=BUILD pkg-config --cflags --libs ember)
+      (BUILD/ember-uninstalled.pc, written when meson configures), or with
+      --installed against the ember that PKG_CONFIG_PATH finds,
+        c++ program.cpp $(pkg-config --cflags --libs ember) \
+            -Wl,-rpath,$(pkg-config --variable=libdir ember)
+      It runs in a new empty folder without LD_LIBRARY_PATH.
+
+  <!-- program not run: it reads CIFAR-10 from /data/cifar -->
+      The same, compiled but not run, for a program that needs what a test
+      machine lacks (files, minutes); the reason is required.
 
   <!-- output: build/tutorials/01-tensors/01-tensors --quick -->
   <!-- output views: build/tutorials/01-tensors/01-tensors --quick -->
@@ -25,6 +38,8 @@ before it (blank lines between are allowed), and every marker is checked:
       its start means the --build folder. With a section name, only the part
       from the line starting with "== views" to the next line starting with
       "== ". Each command runs once per check however many blocks show it.
+      The command `the program above` stands for the nearest program block
+      above in the same file, and its block may be of any language (```dot).
 
   <!-- file 01-tensors-output/memory-layout.svg: build/tutorials/01-tensors/01-tensors --quick -->
       The link or image on the next line, e.g. ![...](memory-layout.svg), names
@@ -39,8 +54,8 @@ copies every linked file; excerpts and programs are never rewritten (fix the
 markdown or the code).
 """
 import argparse
+import concurrent.futures
 import difflib
-import json
 import os
 import re
 import shlex
@@ -54,6 +69,8 @@ MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file)\b(.*?)-->\s*$')
 FENCE = re.compile(r'^(\s*)(```+|~~~+)\s*([\w+-]*)')
 CPP_LANGUAGES = {'cpp', 'c++', 'cxx'}
 ELISION = '// ...'
+PROGRAM_ABOVE = 'the program above'
+NOT_RUN = re.compile(r'^not run:\s*\S')
 
 
 class Block:
@@ -125,11 +142,13 @@ def contains_in_order(haystack, pieces):
 
 
 class Checker:
-    def __init__(self, root, build, update):
-        self.root, self.build, self.update = root, build, update
+    def __init__(self, root, build, update, installed=False):
+        self.root, self.build, self.update, self.installed = root, build, update, installed
         self.runs = {}   # command -> (stdout, folder it ran in)
+        self.compiled = {}  # program text -> its executable, or the ValueError that stopped it
+        self.programs = {}  # program text -> its stdout, or the ValueError that stopped it
         self.errors = []
-        self.counts = dict(excerpt=0, program=0, output=0, file=0)
+        self.counts = dict(excerpt=0, program=0, compiled=0, output=0, file=0)
         self.scratch = Path(tempfile.mkdtemp(prefix='check-snippets-'))
 
     def error(self, where, message):
@@ -153,11 +172,20 @@ class Checker:
             self.runs[command] = (r.stdout, folder)
         return self.runs[command]
 
-    def output_of(self, argument):
-        """The lines a `output [SECTION]: COMMAND` marker stands for."""
+    def output_of(self, argument, program=None):
+        """The lines a `output [SECTION]: COMMAND` marker stands for; `program` is
+        the program block above, for the command `the program above`."""
         head, _, command = argument.partition(':')
         section = head.strip()
-        stdout, _ = self.run(command.strip())
+        if command.strip() != PROGRAM_ABOVE:
+            stdout, _ = self.run(command.strip())
+        elif program is None:
+            raise ValueError(f'"{PROGRAM_ABOVE}": no <!-- program --> block above this one')
+        else:
+            try:
+                stdout = self.program_output(program)
+            except ValueError:
+                raise ValueError(f'the program above (line {program.line}) did not run: see there')
         lines = stdout.rstrip('\n').split('\n')
         if not section:
             return lines
@@ -186,27 +214,100 @@ class Checker:
             self.error(where, f'this excerpt is not in {path} as written (copy it again from '
                               f'the file; `{ELISION}` lines may stand for lines left out)')
 
-    def check_program(self, where, block):
-        if self.build is None:
-            return self.error(where, 'needs --build to compile this program')
-        # The headers of the source tree the build was configured from.
-        info = json.loads((self.build / 'meson-info' / 'meson-info.json').read_text())
-        source = Path(info['directories']['source'])
+    def pkg_config(self, *args):
+        """pkg-config's answer for ember: the build's uninstalled ember (README.md,
+        "Without installing"), or with --installed the one PKG_CONFIG_PATH finds."""
+        env = dict(os.environ)
+        if self.installed:
+            env['PKG_CONFIG_DISABLE_UNINSTALLED'] = '1'
+        else:
+            if self.build is None:
+                raise ValueError('needs --build (or --installed) to compile a program')
+            if not (self.build / 'ember-uninstalled.pc').is_file():
+                raise ValueError(f'{self.build} has no ember-uninstalled.pc: reconfigure it '
+                                 f'(meson setup --reconfigure {self.build})')
+            env['PKG_CONFIG_PATH'] = str(self.build)
+        r = subprocess.run(['pkg-config', *args, 'ember'], env=env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise ValueError('pkg-config does not find ember:\n' + r.stderr)
+        return shlex.split(r.stdout)
+
+    def compile(self, block):
+        """Compiles a program block as README.md says to; returns the executable.
+        Each text is compiled once (compile_all may have done it already)."""
+        text = '\n'.join(block.lines)
+        if text not in self.compiled:
+            try:
+                self.compiled[text] = self.compile_now(block)
+            except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+                self.compiled[text] = ValueError(str(e))
+        result = self.compiled[text]
+        if isinstance(result, ValueError):
+            raise result
+        return result
+
+    def compile_all(self, markdowns):
+        """Compiles every program block of these files at once, one compiler per
+        core: the compiles are most of the check's time."""
+        blocks = [block for markdown in markdowns for block in parse(markdown.read_text())[1]
+                  if block.language in CPP_LANGUAGES and block.marker
+                  and block.marker[0] == 'program']
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for block, result in zip(blocks, pool.map(self.try_compile, blocks)):
+                self.compiled.setdefault('\n'.join(block.lines), result)
+
+    def try_compile(self, block):
+        try:
+            return self.compile_now(block)
+        except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+            return ValueError(str(e))
+
+    def compile_now(self, block):
         folder = Path(tempfile.mkdtemp(dir=self.scratch))
-        (folder / 'include').mkdir()
-        (folder / 'include' / 'ember').symlink_to(source)  # <ember/ember.hpp>, as installed
         (folder / 'program.cpp').write_text('\n'.join(block.lines) + '\n')
-        compiler = shlex.split(os.environ.get('CXX', 'c++'))
-        compile_cmd = compiler + ['-std=c++20', '-I', str(folder / 'include'), '-I', str(source),
-                                  str(folder / 'program.cpp'), '-o', str(folder / 'program'),
-                                  '-L', str(self.build), '-lember', f'-Wl,-rpath,{self.build}']
-        r = subprocess.run(compile_cmd, capture_output=True, text=True, timeout=300)
+        command = shlex.split(os.environ.get('CXX', 'c++'))
+        command += [str(folder / 'program.cpp'), *self.pkg_config('--cflags', '--libs')]
+        if self.installed:
+            command.append('-Wl,-rpath,' + self.pkg_config('--variable=libdir')[0])
+        command += ['-o', str(folder / 'program')]
+        r = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
-            return self.error(where, 'this program does not compile:\n' + r.stderr[-3000:])
-        r = subprocess.run([str(folder / 'program')], cwd=folder, capture_output=True, text=True,
-                           timeout=120)
-        if r.returncode != 0:
-            self.error(where, f'this program exited with {r.returncode}:\n{r.stderr[-3000:]}')
+            raise ValueError('this program does not compile:\n' + r.stderr[:3000])
+        return folder / 'program'
+
+    def program_output(self, block):
+        """What a program block prints, compiled and run once per check."""
+        text = '\n'.join(block.lines)
+        if text not in self.programs:
+            try:
+                program = self.compile(block)
+                env = {k: v for k, v in os.environ.items() if k != 'LD_LIBRARY_PATH'}
+                r = subprocess.run([str(program)], cwd=program.parent, env=env,
+                                   capture_output=True, text=True, timeout=120)
+                if r.returncode != 0:
+                    raise ValueError(f'this program exited with {r.returncode}:\n'
+                                     f'{r.stderr[-3000:]}')
+                self.programs[text] = r.stdout
+            except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+                self.programs[text] = ValueError(str(e))
+        result = self.programs[text]
+        if isinstance(result, ValueError):
+            raise result
+        return result
+
+    def check_program(self, where, block, argument):
+        try:
+            if not argument:
+                self.counts['program'] += 1
+                self.program_output(block)
+            elif NOT_RUN.match(argument):
+                self.counts['compiled'] += 1
+                self.compile(block)
+            else:
+                self.error(where, 'a program marker is <!-- program --> or '
+                                  '<!-- program not run: WHY -->')
+        except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+            self.error(where, str(e))
 
     def produced(self, argument):
         """The file a `file PATH: COMMAND` marker names, freshly written by COMMAND."""
@@ -226,7 +327,7 @@ class Checker:
         if normalise(block.lines) == normalise(expected):
             return False
         if self.update:
-            lines[block.body_start:block.body_start + len(block.lines)] = expected
+            lines[block.body_start:block.body_start + len(block.lines)] = [l.rstrip() for l in expected]
             return True
         diff = difflib.unified_diff(block.lines, expected, 'markdown', 'now', lineterm='', n=1)
         self.error(where, 'this block is not what the program prints or writes now (run with '
@@ -272,8 +373,13 @@ class Checker:
                 self.check_file(where, markdown, argument, lines[index])
             else:
                 self.error(where, f'a {kind} marker must precede a fenced block')
+        program_above, above = [], None  # for each block, the last program block before it
+        for block in blocks:
+            program_above.append(above)
+            if block.language in CPP_LANGUAGES and block.marker and block.marker[0] == 'program':
+                above = block
         # Bottom to top, so rewriting a block does not move the ones still to come.
-        for block in reversed(blocks):
+        for block, program in reversed(list(zip(blocks, program_above))):
             where = f'{self.shown(markdown)}:{block.line}'
             kind, argument, marker_line = block.marker or (None, '', 0)
             if block.language in CPP_LANGUAGES:
@@ -281,17 +387,18 @@ class Checker:
                     self.counts['excerpt'] += 1
                     self.check_excerpt(where, block, argument.lstrip(':').strip())
                 elif kind == 'program':
-                    self.counts['program'] += 1
-                    self.check_program(where, block)
+                    self.check_program(where, block, argument.strip())
                 else:
                     self.error(where, 'a ```cpp block needs a marker on the line before it: '
                                       '<!-- excerpt: PATH --> or <!-- program -->')
             elif kind == 'output':
                 self.counts['output'] += 1
-                if block.language != 'text':
+                command = argument.partition(':')[2].strip()
+                if block.language != 'text' and command != PROGRAM_ABOVE:
                     self.error(where, 'an output marker must precede a ```text block')
                 else:
-                    changed |= bool(self.check_block(where, block, self.output_of, argument, lines))
+                    output_of = lambda a, program=program: self.output_of(a, program)
+                    changed |= bool(self.check_block(where, block, output_of, argument, lines))
             elif kind == 'file':
                 self.counts['file'] += 1
                 read = lambda a: self.produced(a).read_text().rstrip('\n').split('\n')
@@ -310,17 +417,25 @@ def main():
     parser.add_argument('--root', type=Path, default=Path(__file__).resolve().parent.parent,
                         help='the repository root excerpt paths start from (default: this script\'s)')
     parser.add_argument('--update', action='store_true', help='rewrite output blocks and files')
-    parser.add_argument('markdown', nargs='+', type=Path)
+    parser.add_argument('--installed', action='store_true',
+                        help='compile programs against the installed ember that PKG_CONFIG_PATH '
+                             'finds (with an rpath to it), not against --build')
+    parser.add_argument('markdown', nargs='+', type=Path, help='markdown files, or folders of them')
     args = parser.parse_args()
-    checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update)
+    args.markdown = [md for path in args.markdown
+                     for md in (sorted(path.glob('*.md')) if path.is_dir() else [path])]
+    checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update,
+                      args.installed)
     try:
+        checker.compile_all(args.markdown)
         for markdown in args.markdown:
             checker.check(markdown)
     finally:
         shutil.rmtree(checker.scratch, ignore_errors=True)
     c = checker.counts
     print(f'{len(args.markdown)} markdown file(s): {c["excerpt"]} excerpt(s), {c["program"]} '
-          f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked')
+          f'program(s) run, {c["compiled"]} compiled only, {c["output"]} output block(s), '
+          f'{c["file"]} file(s) checked')
     def position(error):  # "file:line: message" -> (file, line), to report in reading order
         file, line, _ = error.split(':', 2)
         return file, int(line) if line.isdigit() else 0

@@ -80,6 +80,26 @@ int main() { return ember::Tensor::ones({2, 3}).sum().item() == 6.0f ? 0 : 1; }
 ```
 '''
 
+# A program with its output shown below it, and one that is compiled only.
+PRINTING = '''
+<!-- program -->
+```cpp
+#include <ember/ember.hpp>
+#include <cstdio>
+int main() { std::printf("%g\\n", ember::Tensor::ones({2, 3}).sum().item()); }
+```
+
+<!-- output: the program above -->
+```text
+6
+```
+
+<!-- program not run: it would fail -->
+```cpp
+int main() { return 1; }
+```
+'''
+
 
 def check(script, root, *args):
     r = subprocess.run([sys.executable, script, '--root', str(root), *args,
@@ -149,6 +169,23 @@ def main():
             readme.write_text(GOOD + PROGRAM.replace('6.0f', '7.0f'))
             code, out = check(script, root, '--build', build)
             expect('a program that exits non-zero fails', code == 1 and 'exited with 1' in out, out)
+
+            readme.write_text(GOOD + PRINTING)
+            code, out = check(script, root, '--build', build)
+            expect('a program\'s output block, and a program compiled only, pass', code == 0 and
+                   '1 program(s) run, 1 compiled only' in out and '3 output block(s)' in out, out)
+            readme.write_text(GOOD + PRINTING.replace('```text\n6\n', '```text\n7\n'))
+            code, out = check(script, root, '--build', build)
+            expect('a program\'s stale output block fails', code == 1 and
+                   'is not what the program prints' in out, out)
+            readme.write_text(GOOD + PRINTING.replace('not run: it would fail', 'not run'))
+            code, out = check(script, root, '--build', build)
+            expect('"not run" without a reason fails', code == 1 and
+                   'program not run: WHY' in out, out)
+            readme.write_text(GOOD + PRINTING.replace('int main() { return 1; }', 'int main() {'))
+            code, out = check(script, root, '--build', build)
+            expect('a program that is compiled only must compile', code == 1 and
+                   'does not compile' in out, out)
 
     for f in failures:
         print('FAILED:', f, file=sys.stderr)
