@@ -137,8 +137,54 @@ def check_03_autograd(out, folder):
     marked(folder, files)
 
 
+def png_size(path):
+    """(width, height) of the PNG at path (fails if missing or not a PNG)."""
+    require(path.is_file(), f'{path} was not written')
+    head = path.read_bytes()[:24]
+    require(head[:8] == b'\x89PNG\r\n\x1a\n' and head[12:16] == b'IHDR', f'{path} is not a PNG')
+    return int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')
+
+
+def number(out, pattern):
+    """The number the one printed line matching `pattern` (with one group) holds."""
+    m = re.search('^' + pattern + '$', out, re.M)
+    require(m, f'no printed line matches: {pattern}')
+    return float(m.group(1))
+
+
+def check_04_logistic_regression(out, folder):
+    printed(out, r'training x \[2000, 784\], test x \[2000, 784\], pixels in \[0, 1\], mean 0\.\d+')
+    start = number(out, r'before training: test loss (\S+) \(ln 10 = 2\.3026\), test accuracy \S+')
+    require(2.25 < start < 2.4, f'the untrained loss {start} is not near ln 10 = 2.3026')
+    epochs = re.findall(r'^ +(\d+) +63 +([0-9.]+) +([0-9.]+) +([0-9.]+)$', out, re.M)
+    require(len(epochs) == 10, f'the training table has {len(epochs)} epochs of 63 steps, expected 10')
+    train_loss = [float(e[1]) for e in epochs]
+    test_loss = [float(e[2]) for e in epochs]
+    require(train_loss[-1] < 0.6 * train_loss[0] and test_loss[-1] < start / 2,
+            f'the loss did not fall: train {train_loss}, test {test_loss}')
+    # The lesson of section 3: nn + optim are the same arithmetic, to the bit.
+    printed(out, r'steps: 630 by hand, 630 with nn')
+    printed(out, r'losses bitwise equal: 630 of 630 steps \(largest difference 0\)')
+    printed(out, r'after training: max \|W - weight\| = 0, max \|b - bias\| = 0')
+    other = number(out, r'the logits of 32 images with W stored as \[784, 10\] \(x Wt, not x W\^T\): '
+                        r'\d+ of 320 differ, by at most (\S+)')
+    require(other < 1e-5, f'the other layout differs by {other}: more than rounding')
+    accuracy = number(out, r'test accuracy (\S+); per class:')
+    require(accuracy > 0.65, f'test accuracy {accuracy} after 630 steps: the model did not learn')
+    require(len(re.findall(r'^  (T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag'
+                           r'|Ankle boot) +[01]\.\d{3}$', out, re.M)) == 10, 'not 10 per-class accuracies')
+    root = svg(folder / 'loss.svg')
+    for label in ['training (mean over the tenth)', 'test (at the end of the tenth)',
+                  'ln 10 (a uniform guess)']:
+        require(label in texts(root), f'loss.svg has no series "{label}"')
+    # 10 columns x 2 rows of 28 x 28 tiles drawn 3 times larger, with captions.
+    width, height = png_size(folder / 'templates.png')
+    require(width > 10 * 84 and 2 * 84 < height < 2 * 84 + 80, f'templates.png is {width} x {height}')
+    marked(folder, ['loss.svg', 'templates.png'])
+
+
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
-          '03-autograd': check_03_autograd}
+          '03-autograd': check_03_autograd, '04-logistic-regression': check_04_logistic_regression}
 
 
 def main():
