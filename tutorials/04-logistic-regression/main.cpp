@@ -7,8 +7,8 @@
 //   1. data: the images as rows of 784 pixels in [0, 1], and the 10 classes
 //   2. by hand: W and b as leaf tensors, the loss written out, the step
 //      written out; the loss and test accuracy as training goes
-//   3. nn: the same model as nn::Linear + optim::SGD, compared step by step;
-//      and why storing W the other way round ([784, 10]) changes the last bits
+//   3. nn: the same model as nn::Linear + optim::SGD, compared step by step
+//      layout: why storing W the other way round ([784, 10]) changes the last bits
 //   4. test: the test accuracy, per class
 //   5. pictures: loss.svg (the loss curve) and templates.png (each class's
 //      784 weights as a 28 x 28 picture, under the class's mean image)
@@ -187,9 +187,9 @@ void other_layout(const Tensor& x, const Tensor& W0) {
   const Tensor Wt = W0.t().contiguous();  // [784, 10], a copy in the other layout
   const Tensor ours = ember::matmul(x, W0.t()), theirs = ember::matmul(x, Wt);  // [B, 10]
   const Tensor differ = ember::ne(ours, theirs);
-  std::cout << "the logits of " << x.size(0) << " images with W stored as [784, 10] (x Wt, not x W^T): "
-            << differ.sum().item() << " of " << differ.numel() << " differ, by at most "
-            << (ours - theirs).abs().max().item() << "\n";
+  std::cout << "logits of " << x.size(0) << " images, x W^T against x Wt: " << differ.sum().item()
+            << " of " << differ.numel() << " differ, by at most " << (ours - theirs).abs().max().item()
+            << " (largest logit " << ours.abs().max().item() << ")\n";
 }
 
 // ---- 4. the test set -------------------------------------------------------------------
@@ -294,6 +294,7 @@ void chapter(tutorial::Run& run) {
   data::DataLoader nn_batches(train_set, o.batch_size, /*shuffle=*/true, o.seed);
   const std::vector<float> nn_loss = train_with_nn(model, nn_batches, o.epochs);
   compare(record.step_loss, nn_loss, W.detach(), b.detach(), model);
+  std::cout << "\n== layout: the same products with W stored as [784, 10] ==\n";
   other_layout(train_rows.x.slice(0, 0, o.batch_size), W0);
   std::cout << "\n";
 
