@@ -334,12 +334,13 @@ void charts_of_training(tutorial::Run& run, const PerSetup<History>& histories, 
         std3.push_back(log_std <= kLogStdCap ? log_std : NAN);
         dead_fraction.push_back((stats[0].stuck + stats[1].stuck + stats[2].stuck) / kHidden);
       }
-      std::string label = label_of(kActivations[a], kSetups[s]);
-      if (!h.stopped.empty()) label += " (stopped at step " + std::to_string(h.stats_step.back()) + ")";
-      if (off_chart) label += ", std above 1e4 not drawn";
-      spread.push_back({label, std3, color_of(kActivations[a], kSetups[s])});
+      const std::string label = label_of(kActivations[a], kSetups[s]);
+      const std::string stopped =
+          h.stopped.empty() ? "" : " (stopped: its last point is step " + std::to_string(h.stats_step.back()) + ")";
+      spread.push_back({label + (off_chart ? " (std above 1e4 not drawn)" : stopped), std3,
+                        color_of(kActivations[a], kSetups[s])});
       if (kActivations[a] == nn::Activation::ReLU)
-        dead.push_back({label, dead_fraction, color_of(kActivations[a], kSetups[s])});
+        dead.push_back({label + stopped, dead_fraction, color_of(kActivations[a], kSetups[s])});
     }
   const std::string x_label = "measurement (1: the start, then every " + std::to_string(stretch) + " steps)";
   save_svg(run, "spread-training.svg",
