@@ -210,4 +210,17 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
   return out;
 }
 
+// Not a loss, but the targets' other form: what cross_entropy with class
+// indices means, written out (loss = -sum(one_hot * log_softmax) per row).
+Tensor one_hot(const Tensor& labels, int64_t classes) {
+  EMBER_CHECK(labels.dim() == 1, ShapeError, "one_hot: labels must be class indices [N], got shape ",
+              labels.shape());
+  EMBER_CHECK(classes > 0, ValueError, "one_hot: classes = ", classes, " (expected > 0)");
+  const std::vector<int64_t> indices = class_indices(labels, classes, "one_hot");
+  Tensor out = Tensor::zeros({labels.size(0), classes});
+  for (size_t i = 0; i < indices.size(); ++i)
+    out.data()[static_cast<int64_t>(i) * classes + indices[i]] = 1.0f;
+  return out;
+}
+
 }  // namespace ember
