@@ -3,6 +3,7 @@
 
     scripts/check-snippets.py --build build FILE.md...           # check (the test)
     scripts/check-snippets.py --build build --update FILE.md...  # rewrite outputs and files
+    scripts/check-snippets.py --build build --recorded --update FILE.md...  # and recorded runs
 
 Every fenced ```cpp block must carry a marker, an HTML comment on the line
 before it (blank lines between are allowed), and every marker is checked:
@@ -33,6 +34,16 @@ before it (blank lines between are allowed), and every marker is checked:
       ran in, so here in the program's default --output folder). Before a
       fenced block instead (```dot, ```csv, ...), the block must hold the file.
 
+  <!-- recorded: build/tutorials/04-logistic-regression/04-logistic-regression -->
+  <!-- recorded test: build/tutorials/04-logistic-regression/04-logistic-regression -->
+  <!-- recorded 04-logistic-regression-output/loss.svg: build/tutorials/04-... -->
+      Like output (before a ```text block) and file (before a link, an image
+      or another fenced block), for a run too long to repeat in every check:
+      a chapter's documented default run, which takes minutes. The check does
+      not run it, but a linked file must exist. With --recorded it is run and
+      compared like the others (and --recorded --update rewrites it). The
+      markdown says beside it when, where and at which commit it was recorded.
+
 The only normalisation: "total time: 1.2 s" compares equal to any other
 time. --update rewrites every output and file block from a fresh run and
 copies every linked file; excerpts and programs are never rewritten (fix the
@@ -50,7 +61,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file)\b(.*?)-->\s*$')
+MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file|recorded)\b(.*?)-->\s*$')
 FENCE = re.compile(r'^(\s*)(```+|~~~+)\s*([\w+-]*)')
 CPP_LANGUAGES = {'cpp', 'c++', 'cxx'}
 ELISION = '// ...'
@@ -125,11 +136,12 @@ def contains_in_order(haystack, pieces):
 
 
 class Checker:
-    def __init__(self, root, build, update):
+    def __init__(self, root, build, update, recorded=False):
         self.root, self.build, self.update = root, build, update
+        self.recorded = recorded  # also run the `recorded` markers' commands
         self.runs = {}   # command -> (stdout, folder it ran in)
         self.errors = []
-        self.counts = dict(excerpt=0, program=0, output=0, file=0)
+        self.counts = dict(excerpt=0, program=0, output=0, file=0, recorded=0)
         self.scratch = Path(tempfile.mkdtemp(prefix='check-snippets-'))
 
     def error(self, where, message):
@@ -147,7 +159,7 @@ class Checker:
                     raise ValueError('needs --build to run ' + argv[0])
                 argv[0] = str(self.build / argv[0][len('build/'):])
             folder = Path(tempfile.mkdtemp(dir=self.scratch))
-            r = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=300)
+            r = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=900)
             if r.returncode != 0:
                 raise ValueError(f'`{command}` exited with {r.returncode}:\n{r.stderr}')
             self.runs[command] = (r.stdout, folder)
@@ -233,6 +245,15 @@ class Checker:
                           '--update to rewrite it):\n' + '\n'.join(list(diff)[:40]))
         return False
 
+    def check_link(self, where, markdown, line):
+        """A recorded picture, not regenerated: the file it links must exist."""
+        link = re.search(r'\]\(([^)\s]+)\)', line)
+        if not link:
+            self.error(where, 'a recorded marker must precede a fenced block, or a line with a '
+                              'link or image')
+        elif not (markdown.parent / link.group(1)).is_file():
+            self.error(where, f'{link.group(1)} does not exist (record it with --recorded --update)')
+
     def check_file(self, where, markdown, argument, line):
         link = re.search(r'\]\(([^)\s]+)\)', line)
         if not link:
@@ -270,6 +291,12 @@ class Checker:
             if kind == 'file':
                 self.counts['file'] += 1
                 self.check_file(where, markdown, argument, lines[index])
+            elif kind == 'recorded':
+                self.counts['recorded'] += 1
+                if self.recorded:
+                    self.check_file(where, markdown, argument, lines[index])
+                else:
+                    self.check_link(where, markdown, lines[index])
             else:
                 self.error(where, f'a {kind} marker must precede a fenced block')
         # Bottom to top, so rewriting a block does not move the ones still to come.
@@ -286,6 +313,15 @@ class Checker:
                 else:
                     self.error(where, 'a ```cpp block needs a marker on the line before it: '
                                       '<!-- excerpt: PATH --> or <!-- program -->')
+            elif kind == 'recorded':
+                self.counts['recorded'] += 1
+                if not self.recorded:
+                    continue
+                if block.language == 'text':
+                    changed |= bool(self.check_block(where, block, self.output_of, argument, lines))
+                else:
+                    read = lambda a: self.produced(a).read_text().rstrip('\n').split('\n')
+                    changed |= bool(self.check_block(where, block, read, argument, lines))
             elif kind == 'output':
                 self.counts['output'] += 1
                 if block.language != 'text':
@@ -310,9 +346,12 @@ def main():
     parser.add_argument('--root', type=Path, default=Path(__file__).resolve().parent.parent,
                         help='the repository root excerpt paths start from (default: this script\'s)')
     parser.add_argument('--update', action='store_true', help='rewrite output blocks and files')
+    parser.add_argument('--recorded', action='store_true',
+                        help='also run the commands of `recorded` markers (the long default runs)')
     parser.add_argument('markdown', nargs='+', type=Path)
     args = parser.parse_args()
-    checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update)
+    checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update,
+                      args.recorded)
     try:
         for markdown in args.markdown:
             checker.check(markdown)
@@ -320,7 +359,9 @@ def main():
         shutil.rmtree(checker.scratch, ignore_errors=True)
     c = checker.counts
     print(f'{len(args.markdown)} markdown file(s): {c["excerpt"]} excerpt(s), {c["program"]} '
-          f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked')
+          f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked; '
+          f'{c["recorded"]} recorded block(s) or file(s) ' +
+          ('rerun' if args.recorded else 'not rerun (--recorded reruns them)'))
     def position(error):  # "file:line: message" -> (file, line), to report in reading order
         file, line, _ = error.split(':', 2)
         return file, int(line) if line.isdigit() else 0

@@ -6,8 +6,10 @@
 Builds a small repository in a temporary folder (a source file and a markdown
 file using every marker), then breaks one thing at a time and expects the
 check to fail naming the file and line; --update must repair an output block.
+Recorded blocks are not run unless --recorded, which reruns and rewrites them.
 With BUILD, a whole-program block is compiled and run against it too.
 """
+import os
 import subprocess
 import sys
 import tempfile
@@ -72,6 +74,17 @@ echo not checked
 ```
 '''
 
+# A recorded run: not repeated by the check (this command would fail), unless --recorded.
+RECORDED = '''
+<!-- recorded: /bin/sh -c "echo long run; exit $FAIL" -->
+```text
+long run
+```
+
+<!-- recorded long.txt: /bin/sh -c "echo long > long.txt; exit $FAIL" -->
+![the long run's file](long.txt)
+'''
+
 PROGRAM = '''
 <!-- program -->
 ```cpp
@@ -81,9 +94,10 @@ int main() { return ember::Tensor::ones({2, 3}).sum().item() == 6.0f ? 0 : 1; }
 '''
 
 
-def check(script, root, *args):
+def check(script, root, *args, env=None):
     r = subprocess.run([sys.executable, script, '--root', str(root), *args,
-                        str(root / 'README.md')], capture_output=True, text=True)
+                        str(root / 'README.md')], capture_output=True, text=True,
+                       env=dict(os.environ, **(env or {})))
     return r.returncode, r.stdout + r.stderr
 
 
@@ -141,6 +155,30 @@ def main():
         expect('a stale file fails', code == 1 and 'made.txt is not what' in out, out)
         check(script, root, '--update')
         expect('--update copies the file', (root / 'made.txt').read_text() == 'made\n', out)
+
+        (root / 'long.txt').write_text('long\n')
+        readme.write_text(GOOD + RECORDED)
+        code, out = check(script, root, env={'FAIL': '1'})
+        expect('recorded blocks are counted, not run', code == 0 and '2 recorded' in out and
+               'not rerun' in out, out)
+        code, out = check(script, root, '--recorded', env={'FAIL': '1'})
+        expect('--recorded runs them', code == 1 and 'exited with 1' in out, out)
+        code, out = check(script, root, '--recorded', env={'FAIL': '0'})
+        expect('--recorded passes when the run prints and writes what is recorded', code == 0, out)
+        readme.write_text(GOOD + RECORDED.replace('```text\nlong run', '```text\nold run'))
+        code, out = check(script, root, '--recorded', '--update', env={'FAIL': '0'})
+        expect('--recorded --update rewrites a recorded block',
+               code == 0 and 'long run' in readme.read_text(), out)
+        (root / 'long.txt').unlink()
+        readme.write_text(GOOD + RECORDED)
+        code, out = check(script, root, env={'FAIL': '1'})
+        expect('a recorded picture that does not exist fails', code == 1 and
+               'long.txt does not exist' in out, out)
+        readme.write_text(GOOD + RECORDED.replace('<!-- recorded long.txt', '<!-- recorded x.txt')
+                          .replace('![the long run\'s file](long.txt)', 'no link here'))
+        code, out = check(script, root, env={'FAIL': '1'})
+        expect('a recorded marker before a line without a link fails', code == 1 and
+               'a recorded marker must precede' in out, out)
 
         if build:
             readme.write_text(GOOD + PROGRAM)
