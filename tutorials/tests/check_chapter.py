@@ -8,6 +8,7 @@ within 15 seconds, then checks the chapter's printed lines and files: not only
 that they exist, but that the numbers are the ones the chapter's README
 explains and the pictures are SVG documents holding what they should.
 """
+import csv
 import re
 import shutil
 import subprocess
@@ -137,8 +138,45 @@ def check_03_autograd(out, folder):
     marked(folder, files)
 
 
+def check_06_convolution(out, folder):
+    printed(out, r'work: 32 \* 784 outputs per image, each a sum of 800 products: 1\.285 GFLOP.*')
+    printed(out, r'as matrix products: per image, weight \[32, 800\] x columns \[800, 784\]')
+    printed(out, r'\(0,1,1\) +1 +2 +3 +4 +5 +6 +7 +8 +9 +10 +11 +12 +13 +14 +15 +16')
+    printed(out, r'on the layer, image by image: im2col_textbook and kernels::im2col give '
+                 r'columns \[800, 784\] with max \|difference\| = 0')
+    kernels = ['im2col_gemm', 'ember_im2col', 'ember_direct', 'reordered']
+    check = out[out.index('== check'):out.index('== time')]
+    for name in kernels:
+        m = re.search(r'^' + name + r' +(\S+)$', check, re.M)
+        require(m, f'the check prints no line for {name}, or says it differs')
+        require(float(m.group(1)) < 1e-4, f'{name} differs from the naive loops by {m.group(1)}')
+    # The timings vary from run to run: only that each kernel was timed, in
+    # the table and in timings.csv, with GFLOP/s that agree with the time.
+    rows = list(csv.DictReader((folder / 'timings.csv').open()))
+    require([r['kernel'] for r in rows] == ['sgemm', 'naive'] + kernels,
+            f'timings.csv times {[r["kernel"] for r in rows]}')
+    for r in rows:
+        ms, gflops, flops = float(r['median_ms']), float(r['gflops']), 2 * int(r['batch']) * 32 * 800 * 784
+        require(ms > 0 and abs(gflops - flops / (ms * 1e-3) / 1e9) < 0.01 * gflops + 0.01,
+                f'timings.csv: {r["kernel"]} takes {ms} ms but does {gflops} GFLOP/s')
+        printed(out, re.escape(r['kernel']) + r' +[0-9.]+ +[0-9.]+ +[0-9]+%')
+    # The profile: one row per layer of the CNN, its four convolutions first among them.
+    profile = (folder / 'profile.txt').read_text()
+    require(profile in out, 'the profile printed is not profile.txt')
+    layers = re.findall(r'^(\d+) +(\w+) +\[', profile, re.M)
+    require(len(layers) == 12 and [t for _, t in layers].count('Conv2D') == 4,
+            f'the profile shows {layers}, not the 12 layers of cnn_4conv')
+    root = svg(folder / 'im2col.svg')
+    blue = [r for r in root.iter(SVG + 'rect') if r.get('fill') == '#9fc5e8']
+    require(len(blue) == 18, f'im2col.svg shades {len(blue)} cells, expected the field and its column (18)')
+    # the background, the padded image's 6 x 6 cells, the columns' 9 x 16
+    require(len(list(root.iter(SVG + 'rect'))) == 1 + 36 + 9 * 16,
+            'im2col.svg draws the wrong number of cells')
+    marked(folder, ['im2col.svg', 'timings.csv', 'profile.txt'])
+
+
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
-          '03-autograd': check_03_autograd}
+          '03-autograd': check_03_autograd, '06-convolution': check_06_convolution}
 
 
 def main():
