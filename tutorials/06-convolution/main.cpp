@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdint>
 #include <fstream>
 #include <functional>
@@ -198,12 +199,21 @@ void check_kernels(const conv::Layer& layer, const Tensor& input, const Tensor& 
   std::cout << std::right << "\n";
 }
 
-// ---- 4. timing: medians of rounds, against SGEMM at the same shape ------------------
+// ---- 4. timing: medians of rounds, against SGEMM at the same products ---------------
 
-double seconds_of(const std::function<void()>& f) {
-  const auto start = std::chrono::steady_clock::now();
+// How long one call took: on the wall clock, and on the CPU (the time the
+// process actually ran: on a shared machine, the wall clock also counts the
+// time the kernel waited for a core that another program had).
+struct Seconds {
+  double wall, cpu;
+};
+
+Seconds time_of(const std::function<void()>& f) {
+  const auto wall = std::chrono::steady_clock::now();
+  const std::clock_t cpu = std::clock();
   f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count(),
+          static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC};
 }
 
 double median(std::vector<double> v) {
@@ -211,7 +221,7 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// The 1-minute load average (other programs' demand for the cores), as Linux
+// The 1-minute load average (how many programs wanted a core), as Linux
 // reports it; -1 elsewhere.
 double load_average() {
   double load = -1.0;
@@ -234,31 +244,35 @@ void time_kernels(tutorial::Run& run, const conv::Layer& layer, const Tensor& in
   // Round by round, every kernel once: a change of load during the run slows
   // them all alike. Round 0 is not timed (first touches of memory, cold caches).
   const auto& kernels = conv::kernels();
-  std::vector<std::vector<double>> seconds(kernels.size() + 1);  // [0]: sgemm
+  std::vector<std::vector<double>> wall(kernels.size() + 1), cpu(kernels.size() + 1);  // [0]: sgemm
   const double load = load_average();
-  for (int round = 0; round <= repeats; ++round) {
-    const double t = seconds_of(sgemm);
-    if (round > 0) seconds[0].push_back(t);
-    for (size_t i = 0; i < kernels.size(); ++i) {
-      const double ti = seconds_of([&] { kernels[i].run(input, weight, bias, layer.pad); });
-      if (round > 0) seconds[i + 1].push_back(ti);
+  for (int round = 0; round <= repeats; ++round)
+    for (size_t i = 0; i <= kernels.size(); ++i) {
+      const Seconds t = time_of(i == 0 ? std::function<void()>(sgemm) : [&] {
+        kernels[i - 1].run(input, weight, bias, layer.pad);
+      });
+      if (round == 0) continue;
+      wall[i].push_back(t.wall);
+      cpu[i].push_back(t.cpu);
     }
-  }
-  const double sgemm_gflops = layer.flops() / median(seconds[0]) / 1e9;
+  const double sgemm_gflops = layer.flops() / median(cpu[0]) / 1e9;
   std::cout << "load average before: " << fixed(load, 2) << " (" << std::thread::hardware_concurrency()
-            << " cores)\n"
-            << std::left << std::setw(14) << "kernel" << std::right << std::setw(10) << "ms"
-            << std::setw(10) << "GFLOP/s" << std::setw(10) << "of SGEMM" << "\n";
+            << " cores); GFLOP/s from the CPU time\n"
+            << std::left << std::setw(14) << "kernel" << std::right << std::setw(10) << "wall ms"
+            << std::setw(10) << "CPU ms" << std::setw(10) << "GFLOP/s" << std::setw(10)
+            << "of SGEMM" << "\n";
   std::ofstream csv(run.file("timings.csv"));
-  csv << "kernel,batch,threads,median_ms,gflops,of_sgemm\n";
+  csv << "kernel,batch,threads,wall_ms,cpu_ms,gflops,of_sgemm\n";
   for (size_t i = 0; i <= kernels.size(); ++i) {
     const std::string name = i == 0 ? "sgemm" : kernels[i - 1].name;
-    const double ms = 1e3 * median(seconds[i]), gflops = layer.flops() / median(seconds[i]) / 1e9;
-    std::cout << std::left << std::setw(14) << name << std::right << std::setw(10) << fixed(ms, 1)
-              << std::setw(10) << fixed(gflops, 1) << std::setw(9)
-              << fixed(100 * gflops / sgemm_gflops, 0) << "%\n";
-    csv << name << "," << layer.batch << "," << ember::get_num_threads() << "," << fixed(ms, 3)
-        << "," << fixed(gflops, 2) << "," << fixed(gflops / sgemm_gflops, 3) << "\n";
+    const double wall_ms = 1e3 * median(wall[i]), cpu_ms = 1e3 * median(cpu[i]);
+    const double gflops = layer.flops() / median(cpu[i]) / 1e9;
+    std::cout << std::left << std::setw(14) << name << std::right << std::setw(10)
+              << fixed(wall_ms, 1) << std::setw(10) << fixed(cpu_ms, 1) << std::setw(10)
+              << fixed(gflops, 1) << std::setw(9) << fixed(100 * gflops / sgemm_gflops, 0) << "%\n";
+    csv << name << "," << layer.batch << "," << ember::get_num_threads() << "," << fixed(wall_ms, 3)
+        << "," << fixed(cpu_ms, 3) << "," << fixed(gflops, 2) << ","
+        << fixed(gflops / sgemm_gflops, 3) << "\n";
   }
   std::cout << "(sgemm: the layer's " << layer.batch << " products [" << m << ", " << k << "] x ["
             << k << ", " << n << "] alone, on columns already made)\n\n";
