@@ -54,7 +54,7 @@ struct SwishNode : ember::autograd::Node {
   const char* name() const override { return "swish"; }  // in errors and graph drawings
   std::vector<Tensor> backward(const Tensor& g) override {
     const Tensor x = saved(0), beta = saved(1);
-    const Tensor s = (beta * x).sigmoid();  // recomputed: cheaper than keeping it
+    const Tensor s = (beta * x).sigmoid();  // recomputed: no tensor kept for it until backward
     const Tensor ds = s * (1.0f - s);
     // An input broadcast to the output's shape (beta) gets the sum of g over
     // the broadcast dims, back in its own shape (edges[i].shape): chapter 2.
@@ -66,12 +66,12 @@ struct SwishNode : ember::autograd::Node {
 };
 
 // The op: compute with kernels (they record nothing), then record the node
-// and save what its backward reads. Node is SwishNode; section 2 passes a
-// wrong one.
-template <class Node = SwishNode>
+// and save what its backward reads. Backward is the node's class: SwishNode,
+// or in section 2 a wrong one.
+template <class Backward = SwishNode>
 Tensor swish(const Tensor& x, const Tensor& beta) {
   Tensor out = ember::kernels::mul(x, ember::kernels::sigmoid(ember::kernels::mul(beta, x)));
-  if (auto node = ember::autograd::record<Node>(out, {x, beta})) node->save({x, beta});
+  if (auto node = ember::autograd::record<Backward>(out, {x, beta})) node->save({x, beta});
   return out;
 }
 
@@ -221,10 +221,7 @@ void show_modules(nn::Module& model) {
   std::cout << "== modules: Standardize, GaussianNoise, SwishDense in a Sequential ==\n"
             << model << "\n";
   nn::print_summary(model, {1, 28, 28});
-  std::cout << "state_dict():";
-  for (const auto& [name, tensor] : model.state_dict())
-    std::cout << " " << name << " " << ember::shape_str(tensor.shape());
-  std::cout << "\n\n";
+  std::cout << "\n";
 }
 
 // ---- 4. registration: what an unregistered child loses -----------------------------------
