@@ -7,6 +7,15 @@
 //   conv1_  = register_module("conv1", std::make_shared<Conv2d>(...));
 // Names of nested members join with dots ("conv1.weight"), which is also
 // their key in state_dict() and in saved .safetensors files.
+//
+// A module of one's own (tutorials/07-custom-layer writes three) overrides
+// forward() and type_name(), and registers every parameter, buffer and child
+// in its constructor (an optimizer takes parameters() when it is made),
+// keeping the returned tensor or module in a member for forward() to use:
+// load_state_dict() copies into those very tensors. One that behaves
+// differently in training reads is_training(), which train() and eval() set
+// on it and on every registered child. What is not registered is not
+// trained, not saved, and not switched by train()/eval().
 #pragma once
 
 #include <iosfwd>

@@ -8,6 +8,7 @@ within 15 seconds, then checks the chapter's printed lines and files: not only
 that they exist, but that the numbers are the ones the chapter's README
 explains and the pictures are SVG documents holding what they should.
 """
+import csv
 import re
 import shutil
 import subprocess
@@ -229,9 +230,84 @@ def check_05_mlp_initialization(out, folder):
     marked(folder, names)
 
 
+def check_06_convolution(out, folder):
+    printed(out, r'work: 32 \* 784 outputs per image, each a sum of 800 products: 1\.285 GFLOP.*')
+    printed(out, r'as matrix products: per image, weight \[32, 800\] x columns \[800, 784\]')
+    printed(out, r'\(0,1,1\) +1 +2 +3 +4 +5 +6 +7 +8 +9 +10 +11 +12 +13 +14 +15 +16')
+    printed(out, r'on the layer, image by image: im2col_textbook and kernels::im2col give '
+                 r'columns \[800, 784\] with max \|difference\| = 0')
+    kernels = ['im2col_gemm', 'ember_im2col', 'ember_direct', 'reordered']
+    check = out[out.index('== check'):out.index('== time')]
+    for name in kernels:
+        m = re.search(r'^' + name + r' +(\S+)$', check, re.M)
+        require(m, f'the check prints no line for {name}, or says it differs')
+        require(float(m.group(1)) < 1e-4, f'{name} differs from the naive loops by {m.group(1)}')
+    # The timings vary from run to run: only that each kernel was timed, in
+    # the table and in timings.csv, with GFLOP/s that agree with the time.
+    rows = list(csv.DictReader((folder / 'timings.csv').open()))
+    require([r['kernel'] for r in rows] == ['sgemm', 'naive'] + kernels,
+            f'timings.csv times {[r["kernel"] for r in rows]}')
+    for r in rows:
+        ms, gflops, flops = float(r['cpu_ms']), float(r['gflops']), 2 * int(r['batch']) * 32 * 800 * 784
+        require(ms > 0 and abs(gflops - flops / (ms * 1e-3) / 1e9) < 0.01 * gflops + 0.01,
+                f'timings.csv: {r["kernel"]} takes {ms} ms but does {gflops} GFLOP/s')
+        printed(out, re.escape(r['kernel']) + r' +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+%')
+    # The profile: one row per layer of the CNN, its four convolutions first among them.
+    profile = (folder / 'profile.txt').read_text()
+    require(profile in out, 'the profile printed is not profile.txt')
+    layers = re.findall(r'^(\d+) +(\w+) +\[', profile, re.M)
+    require(len(layers) == 12 and [t for _, t in layers].count('Conv2D') == 4,
+            f'the profile shows {layers}, not the 12 layers of cnn_4conv')
+    root = svg(folder / 'im2col.svg')
+    blue = [r for r in root.iter(SVG + 'rect') if r.get('fill') == '#9fc5e8']
+    require(len(blue) == 18, f'im2col.svg shades {len(blue)} cells, expected the field and its column (18)')
+    # the background, the padded image's 6 x 6 cells, the columns' 9 x 16
+    require(len(list(root.iter(SVG + 'rect'))) == 1 + 36 + 9 * 16,
+            'im2col.svg draws the wrong number of cells')
+    marked(folder, ['im2col.svg', 'timings.csv', 'profile.txt'])
+
+
+def check_07_custom_layer(out, folder):
+    printed(out, r'backward visits, yours: +sum mul swish')
+    printed(out, r'backward visits, built-in: +sum mul mul sigmoid mul')
+    printed(out, r'max \|yours - built-in\|: output 0, d/dx below 1e-6, d/dbeta below 1e-6')
+    printed(out, r'gradcheck\(swish, \{x, beta\}\): passed')
+    printed(out, r'gradcheck\(swish with d/dx = s, \{x, beta\}\): FAILED; worst element: x\[\d+\], '
+                 r'backward says .*, finite differences say .*')
+    printed(out, r' +\(hidden\): SwishDense\(784, 64')
+    printed(out, r'hidden \(SwishDense\) +\(None, 64\) +50304 *')
+    printed(out, r'Non-trainable params: 2')  # Standardize's two buffers
+    printed(out, r'parameters\(\) count +50,304 +64')
+    printed(out, r'state_dict\(\) keys +beta, linear\.weight, linear\.bias +beta')
+    printed(out, r'eval\(\) reaches Linear +yes +no')
+    # Training: the loss goes down and the model learns (2 epochs on 2,000 images).
+    epochs = re.findall(r'- loss: ([0-9.]+) - accuracy: ([0-9.]+) - val_loss: ([0-9.]+) - '
+                        r'val_accuracy: ([0-9.]+)$', out, re.M)
+    require(len(epochs) == 2, f'{len(epochs)} epoch lines, expected 2')
+    require(float(epochs[1][0]) < float(epochs[0][0]), f'the loss did not go down: {epochs}')
+    require(float(epochs[1][3]) > 0.7, f'validation accuracy {epochs[1][3]} after 2 epochs')
+    beta = re.search(r'^hidden\.beta after training: min ([0-9.]+), mean [0-9.]+, max ([0-9.]+)', out, re.M)
+    require(beta and float(beta.group(1)) < 1 < float(beta.group(2)),
+            'beta did not move from 1 in training: the op\'s gradient did not reach it')
+    for name, shape in [('hidden.beta', '[64]'), ('hidden.linear.weight', '[64, 784]'),
+                        ('0.mean', '[1]'), ('0.std', '[1]')]:
+        printed(out, '  ' + re.escape(name) + ' +' + re.escape(shape))
+    printed(out, r'before loading: outputs equal the trained model\'s: no; .*')
+    printed(out, r'after loading:  outputs equal the trained model\'s: yes; fresh '
+                 r'Standardize\(mean=0\.2860, std=0\.3530\)')
+    printed(out, r"into a model with a plain Linear: .*missing tensor\(s\) 'hidden\.weight', 'hidden\.bias'")
+    header = (folder / 'swish-mlp.safetensors').read_bytes()
+    require(b'"hidden.beta"' in header, 'swish-mlp.safetensors holds no hidden.beta')
+    for chart in ['loss', 'accuracy']:
+        labels = texts(svg(folder / f'{chart}.svg'))
+        require('training' in labels and 'validation' in labels, f'{chart}.svg has no legend')
+    marked(folder, ['loss.svg', 'accuracy.svg', 'swish-mlp.safetensors'])
+
+
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
           '03-autograd': check_03_autograd, '04-logistic-regression': check_04_logistic_regression,
-          '05-mlp-initialization': check_05_mlp_initialization}
+          '05-mlp-initialization': check_05_mlp_initialization,
+          '06-convolution': check_06_convolution, '07-custom-layer': check_07_custom_layer}
 
 
 def main():
