@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "../tensor/error.hpp"
+#include "plot.hpp"  // nice_ticks
 
 namespace ember::train::chart_svg {
 
@@ -75,6 +76,25 @@ std::string hex_color(float r, float g, float b) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "#%02x%02x%02x", byte(r), byte(g), byte(b));
   return buf;
+}
+
+NumericAxis numeric_axis(double lo, double hi, std::optional<double> min,
+                         std::optional<double> max, int target, const char* who,
+                         const char* which) {
+  if (!(lo <= hi)) lo = 0.0, hi = 1.0;  // nothing finite to draw
+  if (min) lo = *min;
+  if (max) hi = *max;
+  if (min && !max) hi = std::max(hi, lo);
+  if (max && !min) lo = std::min(lo, hi);
+  EMBER_CHECK(std::isfinite(lo) && std::isfinite(hi) && (!(min && max) || lo < hi), ValueError,
+              who, ": the ", which, " limits must be finite with min < max, got ", lo, " and ",
+              hi);
+  NumericAxis axis{lo, hi, nice_ticks(lo, hi, target)};
+  if (!min) axis.lo = axis.ticks.front();
+  if (!max) axis.hi = axis.ticks.back();
+  const double eps = (axis.hi - axis.lo) * 1e-9;
+  std::erase_if(axis.ticks, [&](double t) { return t < axis.lo - eps || t > axis.hi + eps; });
+  return axis;
 }
 
 // ---- legend ---------------------------------------------------------------------
@@ -180,6 +200,11 @@ std::string ChartFrame::axes(const std::string& x_label, const std::string& y_la
   svg += "<line x1=\"" + px(left) + "\" y1=\"" + px(top) + "\" x2=\"" + px(left) + "\" y2=\"" +
          px(top + plot_h) + "\"/>\n";
   svg += "</g>\n";
+  return svg + axis_labels(x_label, y_label);
+}
+
+std::string ChartFrame::axis_labels(const std::string& x_label, const std::string& y_label) const {
+  std::string svg;
   svg += "<text x=\"" + px(left + plot_w / 2) + "\" y=\"" + px(height - 10.0) +
          "\" text-anchor=\"middle\">" + escape(x_label) + "</text>\n";
   svg += "<text x=\"16\" y=\"" + px(top + plot_h / 2) +

@@ -16,6 +16,7 @@
 // report) would otherwise share them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,19 @@ std::vector<std::string> tick_labels(const std::vector<double>& ticks);
 double text_width(const std::string& text, double font_size = 12.0);
 // "#rrggbb" from components in [0, 1].
 std::string hex_color(float r, float g, float b);
+
+// One numeric axis: the data's range [lo, hi], or the given limits, covered by
+// nice ticks (plot.hpp: nice_ticks). Without limits the axis runs from the
+// first tick to the last; a limit pins that end and drops the ticks beyond
+// it. `lo > hi` (no data) reads as [0, 1]. Bad limits are a ValueError
+// naming `who` and `which` axis.
+struct NumericAxis {
+  double lo, hi;
+  std::vector<double> ticks;
+};
+NumericAxis numeric_axis(double lo, double hi, std::optional<double> min,
+                         std::optional<double> max, int target, const char* who,
+                         const char* which);
 
 struct LegendEntry {
   std::string label;
@@ -77,9 +91,10 @@ class ChartFrame {
   std::string y_grid(const std::vector<double>& ticks, const std::vector<std::string>& labels) const;
   // Vertical grid lines at the x ticks, labels under the plot.
   std::string x_grid(const std::vector<double>& ticks, const std::vector<std::string>& labels) const;
-  // The two axis lines, the x label under the plot and the y label turned up
-  // along the left edge.
+  // The two axis lines, then axis_labels.
   std::string axes(const std::string& x_label, const std::string& y_label) const;
+  // The x label under the plot and the y label turned up along the left edge.
+  std::string axis_labels(const std::string& x_label, const std::string& y_label) const;
 
   const int width, height;
   const double left, right, top, bottom;

@@ -35,32 +35,6 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 
 namespace {
 
-// One axis of numbers: the data's range [lo, hi] (or the given limits) as
-// nice ticks. Without limits the axis runs from the first tick to the last;
-// a limit pins its end and drops the ticks beyond it.
-struct NumericAxis {
-  double lo, hi;
-  std::vector<double> ticks;
-};
-
-NumericAxis numeric_axis(double lo, double hi, std::optional<double> min,
-                         std::optional<double> max, int target, const char* which) {
-  if (!(lo <= hi)) lo = 0.0, hi = 1.0;  // nothing finite to draw
-  if (min) lo = *min;
-  if (max) hi = *max;
-  if (min && !max) hi = std::max(hi, lo);
-  if (max && !min) lo = std::min(lo, hi);
-  EMBER_CHECK(std::isfinite(lo) && std::isfinite(hi) && (!(min && max) || lo < hi), ValueError,
-              "line_chart_svg: the ", which, " limits must be finite with min < max, got ", lo,
-              " and ", hi);
-  NumericAxis axis{lo, hi, nice_ticks(lo, hi, target)};
-  if (!min) axis.lo = axis.ticks.front();
-  if (!max) axis.hi = axis.ticks.back();
-  const double eps = (axis.hi - axis.lo) * 1e-9;
-  std::erase_if(axis.ticks, [&](double t) { return t < axis.lo - eps || t > axis.hi + eps; });
-  return axis;
-}
-
 // The part of the segment (ax, ay)-(bx, by) inside the box [x0, x1] x [y0, y1]
 // (Liang-Barsky): false when none of it is; else the segment is shortened in place.
 bool clip_segment(double& ax, double& ay, double& bx, double& by, double x0, double x1,
@@ -111,13 +85,13 @@ std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions
         x_lo = std::min(x_lo, x_of(s, i)), x_hi = std::max(x_hi, x_of(s, i));
       }
   }
-  const NumericAxis y = numeric_axis(lo, hi, o.y_min, o.y_max, 6, "y");
+  const chart_svg::NumericAxis y = chart_svg::numeric_axis(lo, hi, o.y_min, o.y_max, 6, "line_chart_svg", "y");
   f.set_y(y.lo, y.hi);
 
   std::vector<double> xt;
   std::vector<std::string> x_labels;
   if (has_x) {
-    const NumericAxis x = numeric_axis(x_lo, x_hi, o.x_min, o.x_max, 8, "x");
+    const chart_svg::NumericAxis x = chart_svg::numeric_axis(x_lo, x_hi, o.x_min, o.x_max, 8, "line_chart_svg", "x");
     f.set_x(x.lo, x.hi);
     xt = x.ticks;
     x_labels = chart_svg::tick_labels(xt);
