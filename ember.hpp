@@ -70,6 +70,7 @@
 #include "train/scatter.hpp"
 #include "train/bar_chart.hpp"
 #include "train/heatmap.hpp"
+#include "train/results_table.hpp"
 #include "train/progress.hpp"
 #include "train/callbacks.hpp"
 #include "train/fit.hpp"
