@@ -71,6 +71,7 @@
 #include "train/bar_chart.hpp"
 #include "train/heatmap.hpp"
 #include "train/results_table.hpp"
+#include "train/report.hpp"
 #include "train/progress.hpp"
 #include "train/callbacks.hpp"
 #include "train/fit.hpp"
