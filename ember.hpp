@@ -72,6 +72,7 @@
 #include "train/heatmap.hpp"
 #include "train/results_table.hpp"
 #include "train/report.hpp"
+#include "train/grid_search.hpp"
 #include "train/progress.hpp"
 #include "train/callbacks.hpp"
 #include "train/fit.hpp"
