@@ -56,7 +56,7 @@ std::string png_figure(const Tensor& image, const std::string& caption, int scal
   const std::string img = "<img src=\"data:image/png;base64," + base64(data::encode_png(image)) +
                           "\" width=\"" + std::to_string(image.size(2) * scale) + "\" height=\"" +
                           std::to_string(image.size(1) * scale) + "\" alt=\"" +
-                          escape_html(caption) + "\"/>\n";
+                          escape_html(caption.empty() ? "image" : caption) + "\"/>\n";
   return figure(img, caption);
 }
 
@@ -158,8 +158,8 @@ Report& Report::image(const Tensor& image, const std::string& caption, int scale
 }
 
 Report& Report::image_grid(const Tensor& images, const data::GridOptions& options,
-                           const std::string& caption) {
-  blocks_.push_back({true, png_figure(data::image_grid(images, options), caption, 1)});
+                           const std::string& caption, int scale) {
+  blocks_.push_back({true, png_figure(data::image_grid(images, options), caption, scale)});
   return *this;
 }
 

@@ -40,9 +40,10 @@ class Report {
   // image [C, H, W] (C = 1 or 3, values in [0, 1]), shown `scale` times its size
   // without smoothing.
   Report& image(const Tensor& image, const std::string& caption = {}, int scale = 1);
-  // data::image_grid(images, options), inline.
+  // data::image_grid(images, options), inline; `scale` as for image() (2
+  // makes the grid's 1-pixel caption font easy to read).
   Report& image_grid(const Tensor& images, const data::GridOptions& options,
-                     const std::string& caption = {});
+                     const std::string& caption = {}, int scale = 1);
 
   std::string html() const;
   void write(const std::string& path) const;  // atomically

@@ -79,7 +79,7 @@ TEST_CASE("a report: title, text, tables, charts side by side, inline images") {
       .chart(train::history_chart_svg(h, "loss"), "loss")
       .chart(train::history_chart_svg(h, "accuracy"))
       .preformatted("Layer (type)   Output Shape\n<none>")
-      .image_grid(images, grid, "predictions");
+      .image_grid(images, grid, "predictions", 2);  // shown twice its size
   const std::string html = report.html();
 
   // Structure: a doctype, then well-formed XHTML-style markup.
@@ -112,8 +112,8 @@ TEST_CASE("a report: title, text, tables, charts side by side, inline images") {
   const Tensor expected = data::image_grid(images, grid);
   REQUIRE(decoded.shape() == expected.shape());
   CHECK((decoded - expected).abs().max().item() <= 1.0f / 255.0f);
-  CHECK(html.find("width=\"" + std::to_string(expected.size(2)) + "\" height=\"" +
-                  std::to_string(expected.size(1)) + "\" alt=\"predictions\"") != std::string::npos);
+  CHECK(html.find("width=\"" + std::to_string(2 * expected.size(2)) + "\" height=\"" +
+                  std::to_string(2 * expected.size(1)) + "\" alt=\"predictions\"") != std::string::npos);
 
   // write(): the same text, in a file.
   const auto dir = std::filesystem::temp_directory_path() / "ember_test_report";

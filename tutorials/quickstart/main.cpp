@@ -224,7 +224,7 @@ void quickstart(tutorial::Run& run, const QuickstartOptions& own, int64_t epochs
                  "the model gives each: blue when right (" + std::to_string(n_right) + "), red " +
                  "when wrong (" + std::to_string(captions.size() - static_cast<size_t>(n_right)) +
                  "; the true class in brackets).")
-      .image_grid(batch.images, {.labels = captions, .correct = right})
+      .image_grid(batch.images, {.labels = captions, .correct = right}, "", 2)
       .heading("Model")
       .preformatted(summary);
   report.write(run.file("report.html"));
