@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 
 #include "../tensor/error.hpp"
 #include "chart_svg.hpp"

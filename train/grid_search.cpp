@@ -1,10 +1,10 @@
 // grid_search.cpp — the grid, the runs over folds, the table and heat map (see grid_search.hpp).
 #include "grid_search.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <limits>
 
 #include "../tensor/error.hpp"
 

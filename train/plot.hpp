@@ -30,7 +30,7 @@ struct Series {
 
 struct ChartOptions {
   std::string title = {};
-  std::string x_label = "epoch";
+  std::string x_label = "epoch";  // name the x axis of x-y charts
   std::string y_label = {};
   int width = 640;
   int height = 420;
