@@ -124,4 +124,34 @@ std::vector<Split> k_fold(int64_t n, int64_t k, uint64_t seed, bool shuffle_firs
   return folds;
 }
 
+std::vector<Split> stratified_k_fold(const std::vector<int64_t>& labels, int64_t k,
+                                     uint64_t seed) {
+  const int64_t n = static_cast<int64_t>(labels.size());
+  EMBER_CHECK(k >= 2 && k <= n, ValueError, "stratified_k_fold: need 2 <= k <= n, got k = ", k,
+              " for n = ", n);
+  std::map<int64_t, std::vector<int64_t>> by_class;  // sorted by label
+  for (int64_t i = 0; i < n; ++i) by_class[labels[static_cast<size_t>(i)]].push_back(i);
+  Generator gen(seed);
+  std::vector<std::vector<int64_t>> parts(static_cast<size_t>(k));
+  size_t next = 0;  // the fold the next example goes to
+  for (auto& [label, members] : by_class) {
+    shuffle(members, gen);
+    for (int64_t i : members) {
+      parts[next].push_back(i);
+      next = (next + 1) % parts.size();
+    }
+  }
+  std::vector<Split> folds;
+  for (size_t f = 0; f < parts.size(); ++f) {
+    Split s;
+    s.val = parts[f];
+    for (size_t g = 0; g < parts.size(); ++g)
+      if (g != f) s.train.insert(s.train.end(), parts[g].begin(), parts[g].end());
+    std::sort(s.train.begin(), s.train.end());
+    std::sort(s.val.begin(), s.val.end());
+    folds.push_back(std::move(s));
+  }
+  return folds;
+}
+
 }  // namespace ember::data

@@ -1,4 +1,5 @@
-// split.hpp — train/validation splits and k-fold cross-validation indices.
+// split.hpp — train/validation splits and k-fold cross-validation indices
+// (plain or stratified).
 //
 // Splits are index lists; wrap them in a Subset to get datasets:
 //   auto split = data::stratified_split(data::labels_of(train), 0.2, 27);
@@ -39,6 +40,14 @@ Split stratified_split(const std::vector<int64_t>& labels, double val_fraction, 
 // example; fold i validates on its part and trains on the rest, both lists
 // sorted. shuffle = false cuts 0..n-1 in order instead of a permutation.
 std::vector<Split> k_fold(int64_t n, int64_t k, uint64_t seed, bool shuffle = true);
+
+// k folds that keep every class's share (scikit-learn's StratifiedKFold):
+// each class's examples, in an order drawn from Generator(seed), are dealt
+// to the folds in turn, each class going on where the previous one stopped.
+// So fold sizes differ by at most one, and so do a class's counts in any two
+// folds. Fold i validates on its part and trains on the rest, both sorted.
+std::vector<Split> stratified_k_fold(const std::vector<int64_t>& labels, int64_t k,
+                                     uint64_t seed);
 
 // 0..n-1 in an order drawn from Generator(seed) (Fisher-Yates).
 std::vector<int64_t> permutation(int64_t n, uint64_t seed);

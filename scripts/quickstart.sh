@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh — the main job: install, build in release mode, then train and
 # evaluate a CNN on Fashion-MNIST. Extra arguments go to the quickstart
-# program (see --help), e.g. bash scripts/quickstart.sh --epochs 1
+# program (see --help), e.g. bash scripts/quickstart.sh --epochs 1; a second
+# run into the same output folder needs --overwrite (or another --output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,67 +1,18 @@
-// plot.cpp — the SVG line chart: scales, ticks, axes, lines, legend.
+// plot.cpp — the SVG line chart: ranges, ticks, lines cut at the limits, legend.
 #include "plot.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <limits>
 
 #include "../tensor/atomic_file.hpp"
 #include "../tensor/error.hpp"
+#include "chart_svg.hpp"
 
 namespace ember::train {
 
-namespace {
-
-std::string escape_xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-// Pixel coordinates with two decimals: enough for any screen, short files.
-std::string px(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-// A tick label with as many decimals as the step needs ("0.25", "1.5", "20").
-std::string tick_label(double v, double step) {
-  const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  if (s.find_first_not_of("-0.") == std::string::npos) s = "0";  // no "-0.00"
-  return s;
-}
-
-std::string value_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
-double nice_step(double range, int target) {
-  const double raw = range / std::max(1, target);
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  const double r = raw / magnitude;
-  // Round to the nearest of 1, 2, 5, 10 (cut at their geometric means), so
-  // the tick count stays near the target in both directions.
-  const double m = r < 1.5 ? 1.0 : r < 3.0 ? 2.0 : r < 7.0 ? 5.0 : 10.0;
-  return m * magnitude;
-}
-
-}  // namespace
+using chart_svg::px;
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   EMBER_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, ValueError,
@@ -71,7 +22,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     lo -= pad;
     hi += pad;
   }
-  const double step = nice_step(hi - lo, target);
+  const double step = chart_svg::nice_step(hi - lo, target);
   const double first = std::floor(lo / step + 1e-9) * step;
   const double last = std::ceil(hi / step - 1e-9) * step;
   std::vector<double> ticks;
@@ -82,94 +33,152 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return ticks;
 }
 
+namespace {
+
+// The part of the segment (ax, ay)-(bx, by) inside the box [x0, x1] x [y0, y1]
+// (Liang-Barsky): false when none of it is; else the segment is shortened in place.
+bool clip_segment(double& ax, double& ay, double& bx, double& by, double x0, double x1,
+                  double y0, double y1) {
+  double t0 = 0.0, t1 = 1.0;
+  const double dx = bx - ax, dy = by - ay;
+  const double p[4] = {-dx, dx, -dy, dy};
+  const double q[4] = {ax - x0, x1 - ax, ay - y0, y1 - ay};
+  for (int i = 0; i < 4; ++i) {
+    if (p[i] == 0.0) {
+      if (q[i] < 0.0) return false;  // parallel to this edge and outside it
+      continue;
+    }
+    const double t = q[i] / p[i];
+    if (p[i] < 0.0) t0 = std::max(t0, t);
+    else t1 = std::min(t1, t);
+  }
+  if (t0 > t1) return false;
+  const double sx = ax, sy = ay;
+  ax = sx + t0 * dx, ay = sy + t0 * dy;
+  bx = sx + t1 * dx, by = sy + t1 * dy;
+  return true;
+}
+
+}  // namespace
+
 std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions& o) {
   // Plot area inside margins for the title, tick labels and axis labels.
-  const double left = 64, right = 16, top = 36, bottom = 48;
-  const double w = o.width, h = o.height;
-  const double plot_w = w - left - right, plot_h = h - top - bottom;
-  EMBER_CHECK(plot_w > 50 && plot_h > 50, ValueError, "line_chart_svg: ", o.width, "x",
-              o.height, " is too small for a chart");
+  chart_svg::ChartFrame f(o.width, o.height, "line_chart_svg");
+  const bool has_x = std::any_of(series.begin(), series.end(),
+                                 [](const Series& s) { return !s.x.empty(); });
+  for (const Series& s : series)
+    EMBER_CHECK(s.x.empty() || s.x.size() == s.values.size(), ValueError, "line_chart_svg: series '",
+                s.label, "' has ", s.x.size(), " x values for ", s.values.size(), " values");
+  auto x_of = [](const Series& s, size_t i) {
+    return s.x.empty() ? static_cast<double>(i + 1) : s.x[i];
+  };
 
-  // Data ranges: epochs 1..n on x, the finite values on y.
+  // Data ranges: x (epochs 1..n, or the x values) and the finite y values.
   size_t n = 1;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  double x_lo = lo, x_hi = hi;
   for (const Series& s : series) {
     n = std::max(n, s.values.size());
-    for (double v : s.values)
-      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    for (size_t i = 0; i < s.values.size(); ++i)
+      if (std::isfinite(s.values[i]) && std::isfinite(x_of(s, i))) {
+        lo = std::min(lo, s.values[i]), hi = std::max(hi, s.values[i]);
+        x_lo = std::min(x_lo, x_of(s, i)), x_hi = std::max(x_hi, x_of(s, i));
+      }
   }
-  if (!(lo <= hi)) lo = 0.0, hi = 1.0;  // nothing finite to draw
-  const std::vector<double> yt = nice_ticks(lo, hi, 6);
-  const double y0 = yt.front(), y1 = yt.back();
-  // x: epochs 1..n; one epoch still gets a span so its point sits mid-chart.
-  const double x0 = n > 1 ? 1.0 : 0.0, x1 = n > 1 ? static_cast<double>(n) : 2.0;
-  const double x_step = std::max(1.0, nice_step(x1 - x0, 10));
-  auto sx = [&](double x) { return left + (x - x0) / (x1 - x0) * plot_w; };
-  auto sy = [&](double y) { return top + (y1 - y) / (y1 - y0) * plot_h; };
+  const chart_svg::NumericAxis y = chart_svg::numeric_axis(lo, hi, o.y_min, o.y_max, 6, "line_chart_svg", "y");
+  f.set_y(y.lo, y.hi);
 
-  std::string svg;
-  svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) +
-         "\" height=\"" + std::to_string(o.height) + "\" viewBox=\"0 0 " +
-         std::to_string(o.width) + " " + std::to_string(o.height) +
-         "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg += "<rect x=\"0\" y=\"0\" width=\"" + px(w) + "\" height=\"" + px(h) +
-         "\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + px(w / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" +
-         escape_xml(o.title) + "</text>\n";
-
-  // Grid and tick labels.
-  svg += "<g class=\"y-ticks\" stroke=\"#e0e0e0\">\n";
-  for (double t : yt) {
-    const double y = sy(t);
-    svg += "<line x1=\"" + px(left) + "\" y1=\"" + px(y) + "\" x2=\"" + px(left + plot_w) +
-           "\" y2=\"" + px(y) + "\"/>\n";
-    svg += "<text x=\"" + px(left - 6) + "\" y=\"" + px(y + 4) +
-           "\" text-anchor=\"end\" stroke=\"none\" fill=\"#333\">" +
-           tick_label(t, yt.size() > 1 ? yt[1] - yt[0] : 1.0) + "</text>\n";
+  std::vector<double> xt;
+  std::vector<std::string> x_labels;
+  if (has_x) {
+    const chart_svg::NumericAxis x = chart_svg::numeric_axis(x_lo, x_hi, o.x_min, o.x_max, 8, "line_chart_svg", "x");
+    f.set_x(x.lo, x.hi);
+    xt = x.ticks;
+    x_labels = chart_svg::tick_labels(xt);
+  } else {
+    // x: epochs 1..n; one epoch still gets a span so its point sits mid-chart.
+    double x0 = n > 1 ? 1.0 : 0.0, x1 = n > 1 ? static_cast<double>(n) : 2.0;
+    if (o.x_min) x0 = *o.x_min;
+    if (o.x_max) x1 = *o.x_max;
+    EMBER_CHECK(x0 < x1, ValueError, "line_chart_svg: the x limits must have min < max, got ",
+                x0, " and ", x1);
+    f.set_x(x0, x1);
+    const double x_step = std::max(1.0, chart_svg::nice_step(x1 - x0, 10));
+    // Integer epochs: multiples of the step (1, 2, 3... when it is 1).
+    const bool limited = o.x_min || o.x_max;
+    const double first = limited ? std::max(1.0, std::ceil(x0 / x_step - 1e-9) * x_step)
+                                 : (x_step > 1.0 ? x_step : 1.0);
+    const double last = limited ? x1 : static_cast<double>(n);
+    for (double t = first; t <= last + 1e-9; t += x_step) {
+      xt.push_back(t);
+      x_labels.push_back(chart_svg::tick_label(t, 1.0));
+    }
   }
-  svg += "</g>\n<g class=\"x-ticks\" stroke=\"#e0e0e0\">\n";
-  for (double t = x_step > 1.0 ? x_step : 1.0; t <= static_cast<double>(n) + 1e-9; t += x_step) {
-    const double x = sx(t);
-    svg += "<line x1=\"" + px(x) + "\" y1=\"" + px(top) + "\" x2=\"" + px(x) + "\" y2=\"" +
-           px(top + plot_h) + "\"/>\n";
-    svg += "<text x=\"" + px(x) + "\" y=\"" + px(top + plot_h + 16) +
-           "\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333\">" + tick_label(t, 1.0) +
-           "</text>\n";
-  }
-  svg += "</g>\n";
 
-  // Axes and their labels.
-  svg += "<g class=\"axes\" stroke=\"#333\">\n";
-  svg += "<line x1=\"" + px(left) + "\" y1=\"" + px(top + plot_h) + "\" x2=\"" +
-         px(left + plot_w) + "\" y2=\"" + px(top + plot_h) + "\"/>\n";
-  svg += "<line x1=\"" + px(left) + "\" y1=\"" + px(top) + "\" x2=\"" + px(left) + "\" y2=\"" +
-         px(top + plot_h) + "\"/>\n";
-  svg += "</g>\n";
-  svg += "<text x=\"" + px(left + plot_w / 2) + "\" y=\"" + px(h - 10) +
-         "\" text-anchor=\"middle\">" + escape_xml(o.x_label) + "</text>\n";
-  svg += "<text x=\"16\" y=\"" + px(top + plot_h / 2) +
-         "\" text-anchor=\"middle\" transform=\"rotate(-90 16 " + px(top + plot_h / 2) + ")\">" +
-         escape_xml(o.y_label) + "</text>\n";
+  std::string svg = f.open(o.title);
+  svg += f.y_grid(y.ticks, chart_svg::tick_labels(y.ticks));
+  svg += f.x_grid(xt, x_labels);
+  svg += f.axes(o.x_label, o.y_label);
 
-  // The series: a path broken at non-finite values, and a dot per epoch.
+  // The series: a path broken at non-finite values (and cut at the limits),
+  // and a dot per point inside the plot.
+  const bool limited = o.x_min || o.x_max || o.y_min || o.y_max;
+  const double eps = 1e-9;
+  auto inside = [&](double x, double v) {
+    return x >= f.x0() - eps * (f.x1() - f.x0()) && x <= f.x1() + eps * (f.x1() - f.x0()) &&
+           v >= f.y0() - eps * (f.y1() - f.y0()) && v <= f.y1() + eps * (f.y1() - f.y0());
+  };
   for (const Series& s : series) {
     std::string d, dots, values;
-    bool pen_down = false;
+    bool pen_down = false;     // the previous point was finite: draw a segment from it
+    bool pen_at_prev = false;  // the path's pen sits on the previous point (limited charts)
+    double prev_x = 0.0, prev_v = 0.0;
+    auto move_to = [&](double x, double v) {
+      d += (d.empty() ? "M" : " M") + px(f.sx(x)) + " " + px(f.sy(v));
+    };
     for (size_t i = 0; i < s.values.size(); ++i) {
-      const double v = s.values[i];
-      values += (i ? ", " : "") + value_text(v);
-      if (!std::isfinite(v)) {
-        pen_down = false;
+      const double v = s.values[i], xv = x_of(s, i);
+      if (i) values += ", ";
+      if (s.x.empty()) {
+        values += chart_svg::value_text(v);
+      } else {  // (x, y)
+        values += '(';
+        values += chart_svg::value_text(xv);
+        values += ", ";
+        values += chart_svg::value_text(v);
+        values += ')';
+      }
+      if (!std::isfinite(v) || !std::isfinite(xv)) {
+        pen_down = pen_at_prev = false;
         continue;
       }
-      const std::string x = px(sx(static_cast<double>(i + 1))), y = px(sy(v));
-      d += (pen_down ? " L" : (d.empty() ? "M" : " M")) + x + " " + y;
+      if (!limited) {  // every point is inside: one path through them all
+        const std::string x = px(f.sx(xv)), yy = px(f.sy(v));
+        d += (pen_down ? " L" : (d.empty() ? "M" : " M")) + x + " " + yy;
+        pen_down = true;
+        if (o.markers) dots += "<circle cx=\"" + x + "\" cy=\"" + yy + "\" r=\"2.5\"/>";
+        continue;
+      }
+      if (pen_down) {  // the segment from the previous point, cut to the plot
+        double ax = prev_x, ay = prev_v, bx = xv, by = v;
+        if (clip_segment(ax, ay, bx, by, f.x0(), f.x1(), f.y0(), f.y1())) {
+          if (!(pen_at_prev && ax == prev_x && ay == prev_v)) move_to(ax, ay);
+          d += " L" + px(f.sx(bx)) + " " + px(f.sy(by));
+          pen_at_prev = bx == xv && by == v;
+        } else {
+          pen_at_prev = false;
+        }
+      } else {
+        pen_at_prev = inside(xv, v);
+        if (pen_at_prev) move_to(xv, v);
+      }
       pen_down = true;
-      dots += "<circle cx=\"" + x + "\" cy=\"" + y + "\" r=\"2.5\"/>";
+      prev_x = xv, prev_v = v;
+      if (o.markers && inside(xv, v))
+        dots += "<circle cx=\"" + px(f.sx(xv)) + "\" cy=\"" + px(f.sy(v)) + "\" r=\"2.5\"/>";
     }
-    svg += "<g class=\"series\" data-label=\"" + escape_xml(s.label) + "\" fill=\"" + s.color +
-           "\">\n<title>" + escape_xml(s.label) + ": " + values + "</title>\n";
+    svg += "<g class=\"series\" data-label=\"" + chart_svg::escape(s.label) + "\" fill=\"" +
+           s.color + "\">\n<title>" + chart_svg::escape(s.label) + ": " + values + "</title>\n";
     if (!d.empty())
       svg += "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + s.color +
              "\" stroke-width=\"2\"/>\n";
@@ -178,38 +187,27 @@ std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions
 
   // Legend, inside the plot on the right.
   if (!series.empty()) {
-    size_t longest = 0;
-    for (const Series& s : series) longest = std::max(longest, s.label.size());
-    const double box_w = 40 + 7.0 * static_cast<double>(longest), box_h = 8 + 18.0 * series.size();
+    std::vector<chart_svg::LegendEntry> entries;
+    for (const Series& s : series) entries.push_back({s.label, s.color});
     // Right-hand corner away from where the lines end: a loss ends low, so
     // the legend goes top right; an accuracy ends high, so bottom right.
     double end_sum = 0.0;
     int ends = 0;
     for (const Series& s : series)
-      for (auto v = s.values.rbegin(); v != s.values.rend(); ++v)
-        if (std::isfinite(*v)) {
-          end_sum += sy(*v);
+      for (size_t i = s.values.size(); i-- > 0;)
+        if (std::isfinite(s.values[i]) && std::isfinite(x_of(s, i))) {
+          end_sum += f.sy(s.values[i]);
           ++ends;
           break;
         }
-    const bool lines_end_high = ends > 0 && end_sum / ends < top + plot_h / 2;
-    const double bx = left + plot_w - box_w - 8;
-    const double by = lines_end_high ? top + plot_h - box_h - 8 : top + 8;
-    svg += "<g class=\"legend\">\n<rect x=\"" + px(bx) + "\" y=\"" + px(by) + "\" width=\"" +
-           px(box_w) + "\" height=\"" + px(box_h) +
-           "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n";
-    for (size_t i = 0; i < series.size(); ++i) {
-      const double y = by + 14 + 18.0 * static_cast<double>(i);
-      svg += "<line x1=\"" + px(bx + 8) + "\" y1=\"" + px(y - 4) + "\" x2=\"" + px(bx + 28) +
-             "\" y2=\"" + px(y - 4) + "\" stroke=\"" + series[i].color +
-             "\" stroke-width=\"2\"/>\n";
-      svg += "<text x=\"" + px(bx + 34) + "\" y=\"" + px(y) + "\">" +
-             escape_xml(series[i].label) + "</text>\n";
-    }
-    svg += "</g>\n";
+    const bool lines_end_high = ends > 0 && end_sum / ends < f.top + f.plot_h / 2;
+    const double box_w = chart_svg::legend_width(entries);
+    const double box_h = chart_svg::legend_height(entries);
+    const double bx = f.left + f.plot_w - box_w - 8;
+    const double by = lines_end_high ? f.top + f.plot_h - box_h - 8 : f.top + 8;
+    svg += chart_svg::legend(bx, by, entries, chart_svg::Swatch::Line);
   }
-  svg += "</svg>\n";
-  return svg;
+  return svg + chart_svg::close();
 }
 
 std::string history_chart_svg(const History& history, const std::string& metric) {

@@ -172,6 +172,80 @@ TEST_CASE("save_image_grid lays tiles row-major with padding, scale and captions
                        contains("cannot write " + dir / "no/such/dir/x.png"), DataError);
 }
 
+TEST_CASE("image_grid: a long caption wraps and stays inside its tile") {
+  // Two 28x28 tiles at scale 2 (56 px), side by side with 2 px of padding:
+  // "Ankle boot" is wider than a tile, so it wraps onto two lines.
+  Tensor images = Tensor::zeros({2, 1, 28, 28});
+  const Tensor grid = data::image_grid(images, {.labels = {"Ankle boot", ""}});
+  REQUIRE(grid.shape() == Shape{1, 2 + 56 + 12 + 11 + 2, 2 + 56 + 2 + 56 + 2});
+  auto ink = [&](int64_t x_begin, int64_t x_end) {  // dark pixels in the caption strip
+    float sum = 0.0f;
+    for (int64_t y = 2 + 56; y < 2 + 56 + 23; ++y)
+      for (int64_t x = x_begin; x < x_end; ++x) sum += 1.0f - grid.at({0, y, x});
+    return sum;
+  };
+  CHECK(ink(2, 2 + 56) > 10.0f);         // the caption is drawn in its tile...
+  CHECK(ink(2 + 56, grid.size(2)) == 0.0f);  // ...and nothing right of it
+  CHECK(ink(0, 3) == 0.0f);               // nor on the tile's edge pixel
+  float second_line = 0.0f;
+  for (int64_t y = 2 + 56 + 12; y < 2 + 56 + 23; ++y)
+    for (int64_t x = 2; x < 58; ++x) second_line += 1.0f - grid.at({0, y, x});
+  CHECK(second_line > 3.0f);  // "boot"
+
+  // Tiny tiles: words break inside, at most max_caption_lines lines, still inside.
+  const Tensor tiny = data::image_grid(Tensor::zeros({2, 1, 8, 8}),
+                                       {.scale = 1, .labels = {"Ankle boot", "x"},
+                                        .max_caption_lines = 2});
+  CHECK(tiny.size(1) == 2 + 8 + 12 + 11 + 2);
+  for (int64_t y = 10; y < tiny.size(1); ++y) {
+    CHECK(tiny.at({0, y, 10}) == 1.0f);  // the padding column between the tiles
+    CHECK(tiny.at({0, y, 11}) == 1.0f);  // the second tile's edge pixel
+  }
+}
+
+TEST_CASE("image_grid: captions blue when right, red when wrong; a colormap for gray images") {
+  Tensor images = Tensor::full({2, 1, 10, 10}, 0.5f);
+  const Tensor grid = data::image_grid(
+      images, {.columns = 2, .scale = 3, .labels = {"ok", "no"}, .correct = {true, false}});
+  REQUIRE(grid.size(0) == 3);  // coloured captions make an RGB grid
+  // The darkest pixel of each caption strip has the caption's colour.
+  auto caption_color = [&](int64_t x_begin) {
+    int64_t best_x = -1, best_y = -1;
+    float best = 3.0f;
+    for (int64_t y = 2 + 30; y < grid.size(1); ++y)
+      for (int64_t x = x_begin; x < x_begin + 30; ++x) {
+        const float sum = grid.at({0, y, x}) + grid.at({1, y, x}) + grid.at({2, y, x});
+        if (sum < best) best = sum, best_x = x, best_y = y;
+      }
+    REQUIRE(best_x >= 0);
+    return data::Rgb{grid.at({0, best_y, best_x}), grid.at({1, best_y, best_x}),
+                     grid.at({2, best_y, best_x})};
+  };
+  const data::Rgb right = caption_color(2), wrong = caption_color(2 + 30 + 2);
+  CHECK(right.b == data::kCaptionRight.b);
+  CHECK(right.r == data::kCaptionRight.r);
+  CHECK(wrong.r == data::kCaptionWrong.r);
+  CHECK(wrong.b == data::kCaptionWrong.b);
+  // Explicit colours, one per image.
+  const Tensor green = data::image_grid(images, {.labels = {"a", "b"},
+                                                 .caption_colors = {{0, 1, 0}, {0, 1, 0}}});
+  CHECK(green.size(0) == 3);
+  // Black captions on gray images stay a gray grid.
+  CHECK(data::image_grid(images, {.labels = {"a", "b"}}).size(0) == 1);
+  // Viridis: a gray level of 0.5 becomes viridis' middle colour.
+  const Tensor v = data::image_grid(images, {.colormap = data::Colormap::Viridis});
+  REQUIRE(v.size(0) == 3);
+  const data::Rgb mid = data::colormap_rgb(data::Colormap::Viridis, 0.5f);
+  CHECK(v.at({0, 3, 3}) == mid.r);
+  CHECK(v.at({1, 3, 3}) == mid.g);
+  CHECK(v.at({2, 3, 3}) == mid.b);
+  CHECK(v.at({0, 0, 0}) == 1.0f);  // the background stays white
+  CHECK_THROWS_AS(data::image_grid(images, {.labels = {"a", "b"}, .correct = {true}}), ValueError);
+  CHECK_THROWS_AS(data::image_grid(images, {.labels = {"a", "b"},
+                                            .caption_colors = {{}, {}}, .correct = {true, true}}),
+                  ValueError);
+}
+
 TEST_CASE("write_predictions_csv writes id,label rows") {
   TempDir dir;
   data::write_predictions_csv(dir / "p.csv", std::vector<int64_t>{3, 1});

@@ -199,3 +199,39 @@ TEST_CASE("k_fold: scikit-learn's fold sizes, every index validated once") {
   CHECK_THROWS_WITH_AS(data::k_fold(3, 5, 0),
                        doctest::Contains("need 2 <= k <= n, got k = 5 for n = 3"), ValueError);
 }
+
+TEST_CASE("stratified_k_fold: every fold keeps each class's share") {
+  // 30 of class 0, 15 of class 1, 5 of class 2, shuffled together.
+  std::vector<int64_t> labels;
+  for (int i = 0; i < 50; ++i) labels.push_back(i % 10 < 6 ? 0 : i % 10 < 9 ? 1 : 2);
+  const std::vector<data::Split> folds = data::stratified_k_fold(labels, 5, 3);
+  REQUIRE(folds.size() == 5);
+  std::vector<int> seen(50, 0);
+  for (const data::Split& f : folds) {
+    int counts[3] = {0, 0, 0};
+    for (int64_t i : f.val) counts[labels[static_cast<size_t>(i)]]++, seen[static_cast<size_t>(i)]++;
+    CHECK(counts[0] == 6);  // a fifth of each class
+    CHECK(counts[1] == 3);
+    CHECK(counts[2] == 1);
+    CHECK(f.val.size() + f.train.size() == 50);
+    CHECK(std::is_sorted(f.val.begin(), f.val.end()));
+    CHECK(std::is_sorted(f.train.begin(), f.train.end()));
+    std::vector<int64_t> all = f.train;
+    all.insert(all.end(), f.val.begin(), f.val.end());
+    std::sort(all.begin(), all.end());
+    CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());  // disjoint
+  }
+  CHECK(std::all_of(seen.begin(), seen.end(), [](int v) { return v == 1; }));
+  // Uneven classes: fold sizes and each class's counts differ by at most one.
+  const std::vector<int64_t> uneven = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2};
+  const std::vector<data::Split> three = data::stratified_k_fold(uneven, 3, 1);
+  for (const data::Split& f : three) {
+    CHECK(f.val.size() == 4);
+    int ones = 0;
+    for (int64_t i : f.val) ones += uneven[static_cast<size_t>(i)] == 1;
+    CHECK(ones >= 1);
+    CHECK(ones <= 2);
+  }
+  CHECK(data::stratified_k_fold(uneven, 3, 1)[0].val == three[0].val);  // the seed decides
+  CHECK_THROWS_AS(data::stratified_k_fold({0, 1}, 3, 0), ValueError);
+}

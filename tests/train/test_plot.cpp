@@ -1,4 +1,5 @@
-// test_plot.cpp — the SVG charts: ticks, well-formed XML, the series drawn.
+// test_plot.cpp — the SVG line charts: ticks, well-formed XML, the series drawn,
+// x-y series and axis limits.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,84 +11,11 @@
 
 #include "tensor/error.hpp"
 #include "train/plot.hpp"
+#include "xml_check.hpp"
 
 using namespace ember;
 
 namespace {
-
-// A minimal XML well-formedness check: every tag closes in order, attribute
-// values are quoted, '<' and '&' appear in text only as markup or entities.
-// Returns an empty string when well-formed, else what is wrong.
-std::string xml_problem(const std::string& xml) {
-  std::vector<std::string> open;
-  size_t i = 0;
-  while (i < xml.size()) {
-    const char c = xml[i];
-    if (c == '&') {
-      const size_t semi = xml.find(';', i);
-      if (semi == std::string::npos || semi - i > 6) return "bare & at " + std::to_string(i);
-      i = semi + 1;
-      continue;
-    }
-    if (c != '<') {
-      if (c == '>') return "bare > at " + std::to_string(i);
-      ++i;
-      continue;
-    }
-    if (xml.compare(i, 2, "<?") == 0) {  // declaration
-      const size_t end = xml.find("?>", i);
-      if (end == std::string::npos) return "unterminated <?";
-      i = end + 2;
-      continue;
-    }
-    // Scan the tag, honouring quotes.
-    size_t j = i + 1;
-    char quote = 0;
-    for (; j < xml.size(); ++j) {
-      if (quote) {
-        if (xml[j] == quote) quote = 0;
-        else if (xml[j] == '<') return "'<' inside an attribute at " + std::to_string(j);
-      } else if (xml[j] == '"' || xml[j] == '\'') {
-        quote = xml[j];
-      } else if (xml[j] == '>') {
-        break;
-      }
-    }
-    if (j >= xml.size()) return "unterminated tag at " + std::to_string(i);
-    std::string tag = xml.substr(i + 1, j - i - 1);
-    i = j + 1;
-    if (!tag.empty() && tag[0] == '/') {
-      const std::string name = tag.substr(1);
-      if (open.empty() || open.back() != name) return "unexpected </" + name + ">";
-      open.pop_back();
-      continue;
-    }
-    const bool self_closing = !tag.empty() && tag.back() == '/';
-    const std::string name = tag.substr(0, tag.find_first_of(" \t\n/"));
-    if (name.empty()) return "empty tag name";
-    // Attributes: name="value" pairs.
-    size_t k = name.size();
-    while (k < tag.size()) {
-      while (k < tag.size() && (tag[k] == ' ' || tag[k] == '\n' || tag[k] == '/')) ++k;
-      if (k >= tag.size()) break;
-      const size_t eq = tag.find('=', k);
-      if (eq == std::string::npos || eq + 1 >= tag.size() || tag[eq + 1] != '"')
-        return "unquoted attribute in <" + name + ">";
-      const size_t close = tag.find('"', eq + 2);
-      if (close == std::string::npos) return "unterminated attribute in <" + name + ">";
-      k = close + 1;
-    }
-    if (!self_closing) open.push_back(name);
-  }
-  if (!open.empty()) return "unclosed <" + open.back() + ">";
-  return "";
-}
-
-size_t count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
-  return n;
-}
 
 train::History three_epochs() {
   train::History h;
@@ -167,6 +95,70 @@ TEST_CASE("labels are escaped, a single epoch still draws") {
   CHECK(xml_problem(svg) == "");
   CHECK(svg.find("a&lt;b &amp; c") != std::string::npos);
   CHECK(count(svg, "<circle") == 1);
+}
+
+// The numbers of a path's d attribute, as (x, y) pairs.
+std::vector<std::pair<double, double>> path_points(const std::string& svg) {
+  std::vector<std::pair<double, double>> points;
+  const size_t at = svg.find("<path d=\"");
+  if (at == std::string::npos) return points;
+  std::istringstream d(svg.substr(at + 9, svg.find('"', at + 9) - at - 9));
+  std::string word;
+  double x, y;
+  while (d >> word) {
+    x = std::stod(word.substr(1));
+    d >> y;
+    points.push_back({x, y});
+  }
+  return points;
+}
+
+TEST_CASE("x-y charts: explicit x values on a numeric axis") {
+  // Accuracy against loss: x ticks are nice numbers over the x values, not epochs.
+  const train::Series run{.label = "adam", .values = {0.6, 0.8, 0.9}, .x = {1.2, 0.7, 0.35}};
+  const std::string svg =
+      train::line_chart_svg({run}, {.x_label = "loss", .y_label = "accuracy"});
+  CHECK(xml_problem(svg) == "");
+  CHECK(svg.find(">0.3</text>") != std::string::npos);  // x ticks 0.3 .. 1.2 (step 0.1)
+  CHECK(svg.find(">1.2</text>") != std::string::npos);
+  CHECK(svg.find("adam: (1.2, 0.6), (0.7, 0.8), (0.35, 0.9)") != std::string::npos);
+  CHECK(count(svg, "<circle") == 3);
+  // The first point (largest x) is drawn right of the last.
+  const auto points = path_points(svg);
+  REQUIRE(points.size() == 3);
+  CHECK(points[0].first > points[2].first);
+  CHECK_THROWS_AS(train::line_chart_svg({{.label = "bad", .values = {1, 2}, .x = {1}}}, {}),
+                  ValueError);
+}
+
+TEST_CASE("axis limits: a fixed y range, lines cut at it, ticks inside it") {
+  const std::string svg = train::line_chart_svg(
+      {{"acc", {0.5, 1.5, 0.5}, "#000"}},
+      {.y_label = "accuracy", .height = 436, .y_min = 0.0, .y_max = 1.0});
+  CHECK(xml_problem(svg) == "");
+  // y ticks 0, 0.2, ..., 1: none beyond the limits although the data reach 1.5.
+  CHECK(svg.find(">1.0</text>") != std::string::npos);
+  CHECK(svg.find(">1.2</text>") == std::string::npos);
+  CHECK(svg.find(">1.4</text>") == std::string::npos);
+  // The plot runs from y = 36 (value 1) to y = 436 - 48 = 388 (value 0).
+  const auto points = path_points(svg);
+  REQUIRE(points.size() == 4);  // in, to the top edge; from the top edge, in
+  for (const auto& [x, y] : points) {
+    CHECK(y >= 36.0 - 1e-9);
+    CHECK(y <= 388.0 + 1e-9);
+  }
+  CHECK(points[1].second == doctest::Approx(36.0));
+  CHECK(points[2].second == doctest::Approx(36.0));
+  CHECK(count(svg, " M") == 1);          // the line restarts where it comes back
+  CHECK(count(svg, "<circle") == 2);     // the point above the plot is hidden
+  CHECK(svg.find("acc: 0.5, 1.5, 0.5") != std::string::npos);  // but listed
+  // An x range wider than the epochs leaves room on the right; ticks up to it.
+  const std::string wide = train::line_chart_svg({{"loss", {1.0, 0.5}, "#000"}},
+                                                 {.x_min = 1.0, .x_max = 10.0, .markers = false});
+  CHECK(wide.find(">10</text>") != std::string::npos);
+  CHECK(count(wide, "<circle") == 0);
+  CHECK_THROWS_AS(train::line_chart_svg({{"a", {1.0}, "#000"}}, {.y_min = 1.0, .y_max = 1.0}),
+                  ValueError);
 }
 
 TEST_CASE("write_history_charts writes loss.svg and accuracy.svg") {

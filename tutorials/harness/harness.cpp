@@ -103,6 +103,7 @@ int run(CLI::App& app, Options& o, int argc, const char* const* argv,
   }
 
   const std::string program = fs::path(argv[0]).filename().string();
+  std::string last_line;
   try {
     const std::string refused = claim_output_folder(o.output, o.overwrite);
     if (!refused.empty()) {
@@ -122,6 +123,7 @@ int run(CLI::App& app, Options& o, int argc, const char* const* argv,
       for (const std::string& name : run.files()) std::cout << " " << name;
       std::cout << "\n";
     }
+    last_line = run.last_line();
   } catch (const std::exception& e) {
     std::cerr << program << ": " << e.what() << "\n";
     return 1;
@@ -130,6 +132,7 @@ int run(CLI::App& app, Options& o, int argc, const char* const* argv,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::ostringstream line;
   line << "total time: " << std::fixed << std::setprecision(1) << seconds << " s\n";
+  if (!last_line.empty()) line << last_line << "\n";
   std::cout << line.str();
   return 0;
 }

@@ -13,7 +13,7 @@
 //
 // run() adds the common options, parses the command line, claims the output
 // folder, sets the threads and the seed, calls the chapter, lists the files
-// it wrote and prints the total time. It returns main's exit code: 0 done,
+// it wrote and prints the total time (then the chapter's last line, if it set one). It returns main's exit code: 0 done,
 // 1 the chapter threw, 2 the output folder was refused, CLI11's code for a
 // bad command line (0 for --help).
 //
@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember.hpp"
@@ -63,12 +64,19 @@ class Run {
   std::string file(const std::string& name);
   const std::vector<std::string>& files() const { return files_; }
 
+  // A line run() prints after the total time, as the program's last line:
+  // the result a script reads with `tail -n 1` (the quickstart's
+  // "test accuracy: 0.9110").
+  void set_last_line(std::string line) { last_line_ = std::move(line); }
+  const std::string& last_line() const { return last_line_; }
+
  private:
   void write_marker() const;
 
   std::filesystem::path folder_;
   std::string command_;
   std::vector<std::string> files_;
+  std::string last_line_;
 };
 
 // Why `folder` cannot take this run's results ("" when it can). With

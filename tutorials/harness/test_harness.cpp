@@ -155,3 +155,23 @@ TEST_CASE("Run::file takes plain names only (--overwrite removes what the marker
     CHECK(r.err.find("is not a plain file name") != std::string::npos);
   }
 }
+
+TEST_CASE("a chapter's last line comes after the total time") {
+  const char* argv[] = {"tutorial-test", "--output", "unused", "--overwrite"};
+  const fs::path dir = scratch("last-line");
+  const std::string output = dir.string();
+  argv[2] = output.c_str();
+  std::ostringstream out;
+  std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
+  tutorial::Options options;
+  CLI::App app{"a test chapter"};
+  const int code = tutorial::run(app, options, 4, argv, [](tutorial::Run& run) {
+    run.set_last_line("test accuracy: 0.9110");
+  });
+  std::cout.rdbuf(old_out);
+  CHECK(code == 0);
+  const std::string s = out.str();
+  CHECK(s.find("total time: ") != std::string::npos);
+  CHECK(s.size() > 22);
+  CHECK(s.substr(s.size() - 22) == "test accuracy: 0.9110\n");
+}

@@ -1,7 +1,10 @@
 // quickstart — train experiment 004's CNN on Fashion-MNIST, end to end.
 //
 // Reads top to bottom: options, data, model, optimizer, training, test,
-// files. The README next to this file walks through it and shows the output.
+// files, report. The README next to this file walks through it and shows
+// the output. The command line and the output folder are the tutorial
+// harness's (tutorials/harness: --epochs, --batch-size, --data, --output,
+// --threads, --seed, --quick, --overwrite), plus the quickstart's own options.
 //
 //   build/tutorials/quickstart/quickstart                       # the defaults
 //   build/tutorials/quickstart/quickstart --model cnn7 --epochs 3 --output run2
@@ -9,37 +12,17 @@
 // The last line printed is always "test accuracy: 0.XXXX" so scripts can
 // read the result with `tail -n 1`.
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "autograd/ops.hpp"
-#include "data/dataloader.hpp"
-#include "data/idx.hpp"
-#include "data/split.hpp"
-#include "data/subset.hpp"
-#include "nn/serialize.hpp"
-#include "nn/summary.hpp"
-#include "nn/zoo.hpp"
-#include "optim/adadelta.hpp"
-#include "optim/adagrad.hpp"
-#include "optim/adam.hpp"
-#include "optim/adamax.hpp"
-#include "optim/rmsprop.hpp"
-#include "optim/sgd.hpp"
-#include "tensor/random.hpp"
-#include "tensor/runtime/blas_info.hpp"
-#include "tensor/runtime/parallel.hpp"
-#include "train/callbacks.hpp"
-#include "train/fit.hpp"
-#include "train/plot.hpp"
-#include "train/profile.hpp"
+#include "ember.hpp"
+#include "harness/harness.hpp"
 
 using namespace ember;
 
@@ -47,17 +30,17 @@ using namespace ember;
 
 // Keras' validation_split=0.1: the last 10% of the training images validate.
 constexpr double kValidationSplit = 0.1;
+// --quick: this many training and test images (unless --limit), one epoch
+// (unless --epochs): what the test suite runs.
+constexpr int64_t kQuickLimit = 1000;
+// The report shows the model's predictions on this many test images.
+constexpr int64_t kShownPredictions = 32;
 
-struct Options {
+// The quickstart's own options; the harness holds the common ones.
+struct QuickstartOptions {
   std::string model = "cnn1";
-  int64_t epochs = 3;
-  int64_t batch_size = 32;        // experiment 004's
   std::string optimizer = "auto";  // the experiment's: Adam for cnn1, SGD for cnn7
   float lr = 0.0f;                 // 0: the optimizer's Keras default
-  int threads = 2;
-  uint64_t seed = 1337;            // experiment 004's seed
-  std::string output = "quickstart-output";
-  std::string data = data::kFashionMNISTRoot;
   int64_t limit = 0;               // 0: all 60,000 training images
   int64_t profile = 0;             // > 0: profile that many steps instead of training
 };
@@ -65,7 +48,8 @@ struct Options {
 // ---- the optimizer ------------------------------------------------------------
 // Experiment 004 trained CNN model 1 with Adam (Keras defaults) and model 7
 // with SGD(lr=0.01, decay=1e-6, momentum=0.9, nesterov=True).
-std::unique_ptr<optim::Optimizer> make_optimizer(const Options& o, std::vector<Tensor> params) {
+std::unique_ptr<optim::Optimizer> make_optimizer(const QuickstartOptions& o,
+                                                 std::vector<Tensor> params) {
   std::string name = o.optimizer;
   if (name == "auto") name = o.model == "cnn7" ? "sgd" : "adam";
   auto lr = [&](float keras_default) { return o.lr > 0.0f ? o.lr : keras_default; };
@@ -92,20 +76,37 @@ data::DatasetHandle first(data::DatasetHandle dataset, int64_t n) {
   return data::Subset(dataset, indices);
 }
 
-int run(const Options& o) {
-  const auto start = std::chrono::steady_clock::now();
+// ---- the report's tables ----------------------------------------------------------
+
+// One row per epoch, as history.csv has them.
+train::ResultsTable epoch_table(const train::History& h) {
+  train::ResultsTable t({{"epoch", 0}, "loss", "accuracy", "val_loss", "val_accuracy",
+                         {"seconds", 1}});
+  for (size_t e = 0; e < h.loss.size(); ++e) {
+    auto at = [e](const std::vector<double>& v) {
+      return e < v.size() ? std::optional<double>(v[e]) : std::nullopt;
+    };
+    t.add_row({e + 1, h.loss[e], h.accuracy[e], at(h.val_loss), at(h.val_accuracy), h.seconds[e]});
+  }
+  return t;
+}
+
+void quickstart(tutorial::Run& run, const QuickstartOptions& own, int64_t epochs) {
+  const tutorial::Options& o = run.options;
+  const int64_t limit = o.quick && own.limit == 0 ? kQuickLimit : own.limit;
   // ember runs one thread pool (tensor/runtime/parallel.hpp) and keeps OpenBLAS at
   // one thread inside it: setting OpenBLAS' threads here as well would make
   // the two fight (and OpenBLAS called from several pool threads deadlocks).
-  set_num_threads(o.threads);
+  // The harness set the pool's size from --threads.
   const BlasInfo blas = blas_info();
-  std::cout << "ember quickstart: experiment 004 " << o.model << " on Fashion-MNIST (10 classes)\n"
-            << blas.summary() << "; ember pool: " << o.threads << " thread(s)\n";
+  std::cout << "ember quickstart: experiment 004 " << own.model << " on Fashion-MNIST (10 classes)\n"
+            << blas.summary() << "; ember pool: " << get_num_threads() << " thread(s)\n";
   if (!blas.warning.empty()) std::cerr << blas.warning << "\n";
 
   // ---- data: 60,000 training and 10,000 test images [1, 28, 28] in [0, 1] ----
-  data::DatasetHandle train_set = first(data::FashionMNIST(o.data, true), o.limit);
-  data::DatasetHandle test_set = first(data::FashionMNIST(o.data, false), o.limit);
+  data::DatasetHandle train_set = first(data::FashionMNIST(o.data, true), limit);
+  data::DatasetHandle test_set = first(data::FashionMNIST(o.data, false), limit);
+  const std::vector<std::string> classes = train_set->classes();
   // Keras' validation_split: fit() holds out the last 10% of the training
   // images (they choose the best checkpoint) by data::tail_split, the rule
   // used here to count them; the test set is only looked at once.
@@ -116,31 +117,30 @@ int run(const Options& o) {
 
   // ---- model ------------------------------------------------------------------
   manual_seed(o.seed);  // the initial weights and dropout masks
-  std::shared_ptr<nn::Sequential> model = o.model == "cnn7" ? nn::zoo::cnn_4conv_bn(10)
-                                                            : nn::zoo::cnn_4conv(10);
-  nn::print_summary(*model, {1, 28, 28});
+  std::shared_ptr<nn::Sequential> model = own.model == "cnn7" ? nn::zoo::cnn_4conv_bn(10)
+                                                              : nn::zoo::cnn_4conv(10);
+  const std::string summary = nn::summary(*model, {1, 28, 28});
+  std::cout << summary;
 
   // ---- training -----------------------------------------------------------------
-  std::filesystem::create_directories(o.output);
-  const std::string out = o.output;
-  std::unique_ptr<optim::Optimizer> optimizer = make_optimizer(o, model->parameters());
-  if (o.profile > 0) {  // where a step's time goes, layer by layer (docs/performance.md)
+  std::unique_ptr<optim::Optimizer> optimizer = make_optimizer(own, model->parameters());
+  if (own.profile > 0) {  // where a step's time goes, layer by layer (docs/performance.md)
     data::DataLoader batches(data::Subset(train_set, split.train), o.batch_size,
                              /*shuffle=*/true, o.seed);
-    train::profile(*model, {o.batch_size, 1, 28, 28}, o.profile,
+    train::profile(*model, {o.batch_size, 1, 28, 28}, own.profile,
                    {.optimizer = optimizer.get(), .loader = &batches});
-    return 0;
+    return;
   }
   std::cout << "\noptimizer: " << optimizer->name() << ", lr " << optimizer->lr() << ", batch "
-            << o.batch_size << ", " << o.epochs << " epoch(s)\n";
+            << o.batch_size << ", " << epochs << " epoch(s)\n";
   // CSVLogger writes history.csv after every epoch, so an interrupted run
   // keeps its log.
   train::FitOptions fit_options{
-      .epochs = o.epochs,
+      .epochs = epochs,
       .callbacks = {std::make_shared<train::ModelCheckpoint>(
-                        out + "/best.safetensors",
+                        run.file("best.safetensors"),
                         train::ModelCheckpointOptions{.monitor = "val_accuracy"}),
-                    std::make_shared<train::CSVLogger>(out + "/history.csv")},
+                    std::make_shared<train::CSVLogger>(run.file("history.csv"))},
       .batch_size = o.batch_size,
       .validation_batch_size = 256,
       .validation_split = kValidationSplit,
@@ -149,56 +149,113 @@ int run(const Options& o) {
   const train::History history = train::fit(*model, *optimizer, train_set, fit_options);
 
   // ---- files: the last weights, the charts ---------------------------------------
-  nn::save(*model, out + "/model.safetensors");
-  train::write_history_charts(history, out);
+  nn::save(*model, run.file("model.safetensors"));
+  const std::string loss_chart = train::history_chart_svg(history, "loss");
+  const std::string accuracy_chart = train::history_chart_svg(history, "accuracy");
+  write_file_atomically(run.file("loss.svg"), loss_chart);
+  write_file_atomically(run.file("accuracy.svg"), accuracy_chart);
 
   // ---- test -----------------------------------------------------------------------
   const train::EvalResult result = train::evaluate(*model, test);
-  const double minutes =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60.0;
-  std::cout << "\nwrote " << out << "/history.csv, loss.svg, accuracy.svg, model.safetensors "
-            << "(last epoch), best.safetensors (best val_accuracy)\n";
-  std::printf("total time: %.1f min; test loss: %.4f\n", minutes, result.loss);
-  std::printf("test accuracy: %.4f\n", result.accuracy);
-  return 0;
+  std::printf("\ntest loss: %.4f\n", result.loss);
+  run.set_last_line([&] {
+    char line[64];
+    std::snprintf(line, sizeof line, "test accuracy: %.4f", result.accuracy);
+    return std::string(line);
+  }());
+
+  // ---- results: a table, and the report a reader opens in a browser ---------------
+  double best_val = 0.0, seconds = 0.0;
+  for (double v : history.val_accuracy) best_val = std::max(best_val, v);
+  for (double s : history.seconds) seconds += s;
+  train::ResultsTable results({"what", {"value", 4}});
+  results.add_row({"model", own.model});
+  results.add_row({"optimizer", optimizer->name()});
+  results.add_row({"epochs", epochs});
+  results.add_row({"training images", split.train.size()});
+  results.add_row({"validation images", split.val.size()});
+  results.add_row({"test images", result.examples});
+  results.add_row({"best val_accuracy", best_val});
+  results.add_row({"test loss", result.loss});
+  results.add_row({"test accuracy", result.accuracy});
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+
+  // The model's guesses on the first test images: captions blue when right,
+  // red when wrong (then with the true class in brackets).
+  data::DataLoader shown(first(test_set, kShownPredictions), kShownPredictions);
+  const data::DataLoader::Iterator it = shown.begin();
+  const data::Batch& batch = *it;
+  const std::vector<float> guesses = train::predict(*model, batch.images).argmax(1).to_vector();
+  const std::vector<float> truths = batch.labels.to_vector();
+  std::vector<std::string> captions;
+  std::vector<bool> right;
+  for (size_t i = 0; i < guesses.size(); ++i) {
+    const auto guess = static_cast<size_t>(guesses[i]), truth = static_cast<size_t>(truths[i]);
+    right.push_back(guess == truth);
+    captions.push_back(guess == truth ? classes[guess]
+                                      : classes[guess] + " (" + classes[truth] + ")");
+  }
+  const auto n_right = std::count(right.begin(), right.end(), true);
+
+  char timing[96];
+  std::snprintf(timing, sizeof timing, "%.1f s of training (%.0f ms per step)", seconds,
+                1000.0 * seconds / static_cast<double>(epochs) /
+                    static_cast<double>((static_cast<int64_t>(split.train.size()) + o.batch_size - 1) /
+                                        o.batch_size));
+  char lr[32];
+  std::snprintf(lr, sizeof lr, "%g", static_cast<double>(optimizer->lr()));
+  train::Report report("ember quickstart: experiment 004's " + own.model + " on Fashion-MNIST");
+  report.paragraph(optimizer->name() + " (lr " + lr + "), batch " +
+                   std::to_string(o.batch_size) + ", " + std::to_string(epochs) + " epoch(s) on " +
+                   std::to_string(split.train.size()) + " training images, " +
+                   std::to_string(split.val.size()) + " validating; " + timing + " on " +
+                   std::to_string(get_num_threads()) + " thread(s), seed " +
+                   std::to_string(o.seed) + ".")
+      .paragraph(blas.summary())
+      .heading("Results")
+      .table(results)
+      .heading("Training")
+      .chart(loss_chart)
+      .chart(accuracy_chart)
+      .table(epoch_table(history), "per epoch (history.csv)")
+      .heading("Test predictions")
+      .paragraph("The first " + std::to_string(captions.size()) + " test images and the class " +
+                 "the model gives each: blue when right (" + std::to_string(n_right) + "), red " +
+                 "when wrong (" + std::to_string(captions.size() - static_cast<size_t>(n_right)) +
+                 "; the true class in brackets).")
+      .image_grid(batch.images, {.labels = captions, .correct = right}, "", 2)
+      .heading("Model")
+      .preformatted(summary);
+  report.write(run.file("report.html"));
 }
 
 int main(int argc, char** argv) {
-  Options o;
+  tutorial::Options options{.epochs = 3,        // about 91% test accuracy
+                            .batch_size = 32,   // experiment 004's
+                            .output = "quickstart-output",
+                            .threads = 2,
+                            .seed = 1337};      // experiment 004's seed
+  QuickstartOptions own;
   CLI::App app{"ember quickstart: train experiment 004's CNN on Fashion-MNIST"};
-  app.add_option("--model", o.model, "cnn1 (CNN model 1, Adam) or cnn7 (model 7: + BatchNorm, SGD)")
+  app.add_option("--model", own.model, "cnn1 (CNN model 1, Adam) or cnn7 (model 7: + BatchNorm, SGD)")
       ->check(CLI::IsMember({"cnn1", "cnn7"}))
       ->capture_default_str();
-  app.add_option("--epochs", o.epochs, "passes over the training images")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--batch-size", o.batch_size, "images per step")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--optimizer", o.optimizer,
+  app.add_option("--optimizer", own.optimizer,
                  "auto (the experiment's), adam, sgd, rmsprop, adamax, adagrad, adadelta")
       ->check(CLI::IsMember({"auto", "adam", "sgd", "rmsprop", "adamax", "adagrad", "adadelta"}))
       ->capture_default_str();
-  app.add_option("--lr", o.lr, "learning rate (default: the optimizer's Keras default)")
+  app.add_option("--lr", own.lr, "learning rate (default: the optimizer's Keras default)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--threads", o.threads, "compute threads")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--seed", o.seed, "seed for weights, dropout and shuffling")->capture_default_str();
-  app.add_option("--output", o.output, "folder for history.csv, the charts and checkpoints")
-      ->capture_default_str();
-  app.add_option("--data", o.data, "Fashion-MNIST folder (IDX files, gzip or raw)")
-      ->capture_default_str();
-  app.add_option("--limit", o.limit, "use only the first N training and test images (smoke tests)")
+  app.add_option("--limit", own.limit,
+                 "use only the first N training and test images (--quick: 1000)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--profile", o.profile,
+  app.add_option("--profile", own.profile,
                  "profile N training steps layer by layer (time, GFLOP/s, memory) and exit")
       ->check(CLI::NonNegativeNumber);
-  CLI11_PARSE(app, argc, argv);
-  try {
-    return run(o);
-  } catch (const std::exception& e) {
-    std::cerr << "quickstart: " << e.what() << "\n";
-    return 1;
-  }
+  return tutorial::run(app, options, argc, argv, [&](tutorial::Run& run) {
+    // --quick trains one epoch unless --epochs says otherwise.
+    const int64_t epochs = options.quick && app.count("--epochs") == 0 ? 1 : options.epochs;
+    quickstart(run, own, epochs);
+  });
 }
