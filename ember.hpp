@@ -18,6 +18,7 @@
 #include "tensor/runtime/blas_info.hpp"
 #include "tensor/runtime/cpu_features.hpp"
 
+#include "autograd/tensor.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/node.hpp"
 #include "autograd/grad_mode.hpp"

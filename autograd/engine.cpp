@@ -56,7 +56,9 @@ Tensor owned(const Tensor& g) {
   return sole ? g.detach() : kernels::clone(g);
 }
 
-void add_into(Tensor& sum, const Tensor& g) { sum = sum.defined() ? kernels::add(sum, g) : g; }
+void add_into(Tensor& sum, const Tensor& g) {
+  sum = sum.defined() ? Tensor(kernels::add(sum, g)) : g;
+}
 
 void deliver_to_leaf(const Tensor& leaf, const Tensor& g, Captures* captures) {
   if (captures) {

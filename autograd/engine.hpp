@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "tensor.hpp"
 
 namespace ember::autograd {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "tensor.hpp"
 
 namespace ember::autograd {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "tensor.hpp"
 
 namespace ember::autograd {
 

@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
 #include "grad_mode.hpp"
+#include "tensor.hpp"
 
 namespace ember::autograd {
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "tensor.hpp"
 
 namespace ember {
 

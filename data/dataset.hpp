@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 
 namespace ember::data {
 

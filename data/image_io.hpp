@@ -12,7 +12,7 @@
 #include <span>
 #include <string>
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 
 namespace ember::data {
 

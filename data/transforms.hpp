@@ -16,8 +16,8 @@
 #include <functional>
 #include <vector>
 
+#include "../autograd/tensor.hpp"
 #include "../tensor/random.hpp"
-#include "../tensor/tensor.hpp"
 
 namespace ember::data {
 

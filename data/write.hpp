@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 #include "colormap.hpp"
 
 namespace ember::data {

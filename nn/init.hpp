@@ -24,7 +24,7 @@
 
 #include <string>
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 
 namespace ember::nn {
 

@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 
 namespace ember::nn {
 

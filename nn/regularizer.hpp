@@ -7,7 +7,7 @@
 // and with Adam it is scaled by the adaptive step like any other gradient.
 #pragma once
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 
 namespace ember::nn {
 

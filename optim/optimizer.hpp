@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
+#include "../autograd/tensor.hpp"
 #include "../tensor/runtime/parallel.hpp"
-#include "../tensor/tensor.hpp"
 
 namespace ember::optim {
 

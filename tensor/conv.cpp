@@ -90,22 +90,22 @@ struct DirectOffsets {
 void set_direct_conv(bool enabled) { direct_conv_flag().store(enabled); }
 bool direct_conv_enabled() { return direct_conv_flag().load(); }
 
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
-              const Conv2dGeometry& g, bool relu) {
+TensorBase conv2d(const TensorBase& input, const TensorBase& weight, const TensorBase& bias,
+                  const Conv2dGeometry& g, bool relu) {
   const ConvShape s = check_conv("conv2d", input.shape(), weight.shape(), g);
   if (bias.defined())
     EMBER_CHECK(bias.shape() == Shape{s.o}, ShapeError, "conv2d: bias ", bias.shape(),
                 " does not match weight ", weight.shape(), ": expected [", s.o, "]");
-  const Tensor x = contiguous(input), w = contiguous(weight);
-  const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
-  Tensor out = Tensor::empty({s.n, s.o, s.oh, s.ow});
+  const TensorBase x = contiguous(input), w = contiguous(weight);
+  const TensorBase b = bias.defined() ? contiguous(bias) : TensorBase();
+  TensorBase out = TensorBase::empty({s.n, s.o, s.oh, s.ow});
   const int64_t k = s.patch(), p = s.pixels(), image = s.c * s.h * s.w;
   const direct::Plan plan = direct_plan(s, g);
   if (direct_applies(plan, s.o)) {
     const DirectOffsets offsets(plan);
     const std::vector<direct::FlatTile> flat = direct::flat_tiles(plan, s.o);
     const bool stream = direct::streams(s.n * s.o * p * int64_t{sizeof(float)});
-    Tensor panels = Tensor::empty({direct::panel_rows(s.o), k});
+    TensorBase panels = TensorBase::empty({direct::panel_rows(s.o), k});
     direct::pack_weight(plan, w.data(), s.o, panels.data());
     detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t) {
       float* scratch = plan.padded() ? column_scratch(plan.padded_size()) : nullptr;
@@ -184,8 +184,8 @@ bool backward_input_as_conv(const ConvShape& s, const Conv2dGeometry& g) {
 
 // [A, B, kh, kw] -> [B, A, kh, kw] with each kernel rotated by 180 degrees.
 // Its own inverse: it turns weight into flipped and a flipped gradient back.
-Tensor flip_kernels(const float* src, int64_t a_n, int64_t b_n, int64_t kh, int64_t kw) {
-  Tensor f = Tensor::empty({b_n, a_n, kh, kw});
+TensorBase flip_kernels(const float* src, int64_t a_n, int64_t b_n, int64_t kh, int64_t kw) {
+  TensorBase f = TensorBase::empty({b_n, a_n, kh, kw});
   float* dst = f.data();
   for (int64_t a = 0; a < a_n; ++a)
     for (int64_t b = 0; b < b_n; ++b)
@@ -198,17 +198,17 @@ Tensor flip_kernels(const float* src, int64_t a_n, int64_t b_n, int64_t kh, int6
 
 }  // namespace
 
-Tensor conv2d_backward_input(const Tensor& dout, const Tensor& weight, const Shape& input_shape,
-                             const Conv2dGeometry& g) {
+TensorBase conv2d_backward_input(const TensorBase& dout, const TensorBase& weight,
+                                 const Shape& input_shape, const Conv2dGeometry& g) {
   const ConvShape s = check_conv("conv2d_backward_input", input_shape, weight.shape(), g);
   check_dout("conv2d_backward_input", dout.shape(), input_shape, weight.shape(), s);
-  const Tensor dy = contiguous(dout), w = contiguous(weight);
+  const TensorBase dy = contiguous(dout), w = contiguous(weight);
   if (backward_input_as_conv(s, g))
-    return conv2d(dy, flip_kernels(w.data(), s.o, s.c, s.kh, s.kw), Tensor(),
+    return conv2d(dy, flip_kernels(w.data(), s.o, s.c, s.kh, s.kw), TensorBase(),
                   flipped_geometry(s, g));
   const int64_t k = s.patch(), p = s.pixels(), image = s.c * s.h * s.w;
   const bool pointwise = s.is_pointwise(g);
-  Tensor dinput = Tensor::empty(input_shape);
+  TensorBase dinput = TensorBase::empty(input_shape);
   detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t) {
     float* dcols = pointwise ? nullptr : column_scratch(k * p);
     for (int64_t n = first; n < last; ++n) {
@@ -242,20 +242,20 @@ void add_panel_sums(const float* panels, int64_t o, int64_t p, double* sums) {
 // conv2d_backward_weight's body. With relu_out (where the direct kernels
 // run; see conv2d_relu_backward), dout is masked by relu_out > 0 as it is
 // packed, and with dbias its sums over (n, h, w) come from the same panels.
-Tensor weight_grad(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
-                   const Conv2dGeometry& g, const Tensor* relu_out, Tensor* dbias) {
+TensorBase weight_grad(const TensorBase& dout, const TensorBase& input, const Shape& weight_shape,
+                       const Conv2dGeometry& g, const TensorBase* relu_out, TensorBase* dbias) {
   const ConvShape s = check_conv("conv2d_backward_weight", input.shape(), weight_shape, g);
   check_dout("conv2d_backward_weight", dout.shape(), input.shape(), weight_shape, s);
-  const Tensor dy = contiguous(dout), x = contiguous(input);
-  const Tensor keep = relu_out ? contiguous(*relu_out) : Tensor();
+  const TensorBase dy = contiguous(dout), x = contiguous(input);
+  const TensorBase keep = relu_out ? contiguous(*relu_out) : TensorBase();
   const int64_t k = s.patch(), p = s.pixels(), image = s.c * s.h * s.w;
   const bool pointwise = s.is_pointwise(g);
   // dweight sums over images: chunk 0 accumulates into the result, every other
   // chunk into a partial of its own, added afterwards in chunk order (so the
   // sum is the same run to run).
   const int64_t chunks = detail::chunk_count(s.n, 1);
-  std::vector<Tensor> partial(static_cast<size_t>(chunks));
-  for (Tensor& t : partial) t = Tensor::zeros(weight_shape);
+  std::vector<TensorBase> partial(static_cast<size_t>(chunks));
+  for (TensorBase& t : partial) t = TensorBase::zeros(weight_shape);
   std::vector<std::vector<double>> bias_sums(dbias ? static_cast<size_t>(chunks) : 0,
                                              std::vector<double>(static_cast<size_t>(s.o)));
   const direct::Plan plan = direct_plan(s, g);
@@ -297,14 +297,14 @@ Tensor weight_grad(const Tensor& dout, const Tensor& input, const Shape& weight_
       }
     });
   }
-  Tensor dweight = partial[0];
+  TensorBase dweight = partial[0];
   float* total = dweight.data();
   for (size_t c = 1; c < partial.size(); ++c) {
     const float* part = partial[c].data();
     for (int64_t i = 0, n = dweight.numel(); i < n; ++i) total[i] += part[i];
   }
   if (dbias) {
-    *dbias = Tensor::empty({s.o});
+    *dbias = TensorBase::empty({s.o});
     for (int64_t o = 0; o < s.o; ++o) {
       double sum = 0.0;
       for (const std::vector<double>& part : bias_sums) sum += part[static_cast<size_t>(o)];
@@ -315,9 +315,9 @@ Tensor weight_grad(const Tensor& dout, const Tensor& input, const Shape& weight_
 }
 
 // relu's gradient: g where out > 0, else 0 (out and g of one shape).
-Tensor relu_mask(const Tensor& g, const Tensor& out) {
-  const Tensor gc = contiguous(g), oc = contiguous(out);
-  Tensor masked = Tensor::empty(g.shape());
+TensorBase relu_mask(const TensorBase& g, const TensorBase& out) {
+  const TensorBase gc = contiguous(g), oc = contiguous(out);
+  TensorBase masked = TensorBase::empty(g.shape());
   const float *pg = gc.data(), *po = oc.data();
   float* pm = masked.data();
   detail::parallel_for(masked.numel(), 1 << 15, [&](int64_t lo, int64_t hi, int64_t) {
@@ -333,8 +333,8 @@ Tensor relu_mask(const Tensor& g, const Tensor& out) {
 
 }  // namespace
 
-Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
-                              const Conv2dGeometry& g) {
+TensorBase conv2d_backward_weight(const TensorBase& dout, const TensorBase& input,
+                                  const Shape& weight_shape, const Conv2dGeometry& g) {
   return weight_grad(dout, input, weight_shape, g, nullptr, nullptr);
 }
 
@@ -346,8 +346,9 @@ Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Sha
 // = dweight[o, c, k-1-i', k-1-j'] (substitute oh = h - i dil + pad in the
 // definition), i.e. the flipped layout of dweight. One im2col per image
 // serves both products, instead of one of dout and one of the input.
-Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tensor& weight,
-                            const Conv2dGeometry& g, bool need_input, bool need_weight) {
+Conv2dGrads conv2d_backward(const TensorBase& dout, const TensorBase& input,
+                            const TensorBase& weight, const Conv2dGeometry& g, bool need_input,
+                            bool need_weight) {
   const ConvShape s = check_conv("conv2d_backward", input.shape(), weight.shape(), g);
   check_dout("conv2d_backward", dout.shape(), input.shape(), weight.shape(), s);
   // With the direct kernels neither product needs dout's lowering, so there
@@ -358,17 +359,17 @@ Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tenso
       flip && direct_applies(direct_plan(s, g), s.o) &&
       direct_applies(direct_plan(flipped_shape(s), flipped_geometry(s, g)), s.c);
   if (!flip || both_direct)
-    return {need_input ? conv2d_backward_input(dout, weight, input.shape(), g) : Tensor(),
-            need_weight ? conv2d_backward_weight(dout, input, weight.shape(), g) : Tensor(),
-            Tensor()};
-  const Tensor dy = contiguous(dout), x = contiguous(input), w = contiguous(weight);
-  const Tensor flipped = flip_kernels(w.data(), s.o, s.c, s.kh, s.kw);  // [C, O, kh, kw]
+    return {need_input ? conv2d_backward_input(dout, weight, input.shape(), g) : TensorBase(),
+            need_weight ? conv2d_backward_weight(dout, input, weight.shape(), g) : TensorBase(),
+            TensorBase()};
+  const TensorBase dy = contiguous(dout), x = contiguous(input), w = contiguous(weight);
+  const TensorBase flipped = flip_kernels(w.data(), s.o, s.c, s.kh, s.kw);  // [C, O, kh, kw]
   const Conv2dGeometry fg = flipped_geometry(s, g);
   const int64_t k = s.o * s.kh * s.kw, p = s.h * s.w, image = s.c * p;
-  Tensor dinput = Tensor::empty(input.shape());
+  TensorBase dinput = TensorBase::empty(input.shape());
   const int64_t chunks = detail::chunk_count(s.n, 1);
-  std::vector<Tensor> partial(static_cast<size_t>(chunks));  // flipped dweight per chunk
-  for (Tensor& t : partial) t = Tensor::zeros({s.c, k});
+  std::vector<TensorBase> partial(static_cast<size_t>(chunks));  // flipped dweight per chunk
+  for (TensorBase& t : partial) t = TensorBase::zeros({s.c, k});
   detail::parallel_for(s.n, 1, [&](int64_t first, int64_t last, int64_t chunk) {
     float* cols = column_scratch(k * p);
     float* dwf = partial[static_cast<size_t>(chunk)].data();
@@ -384,12 +385,13 @@ Conv2dGrads conv2d_backward(const Tensor& dout, const Tensor& input, const Tenso
     const float* part = partial[c].data();
     for (int64_t i = 0, n = s.c * k; i < n; ++i) total[i] += part[i];
   }
-  return {dinput, flip_kernels(total, s.c, s.o, s.kh, s.kw), Tensor()};
+  return {dinput, flip_kernels(total, s.c, s.o, s.kh, s.kw), TensorBase()};
 }
 
-Conv2dGrads conv2d_relu_backward(const Tensor& dout, const Tensor& out, const Tensor& input,
-                                 const Tensor& weight, const Conv2dGeometry& g, bool need_input,
-                                 bool need_weight, bool need_bias) {
+Conv2dGrads conv2d_relu_backward(const TensorBase& dout, const TensorBase& out,
+                                 const TensorBase& input, const TensorBase& weight,
+                                 const Conv2dGeometry& g, bool need_input, bool need_weight,
+                                 bool need_bias) {
   const ConvShape s = check_conv("conv2d_relu_backward", input.shape(), weight.shape(), g);
   const Shape expected{s.n, s.o, s.oh, s.ow};
   EMBER_CHECK(dout.shape() == expected && out.shape() == expected, ShapeError,
@@ -401,7 +403,7 @@ Conv2dGrads conv2d_relu_backward(const Tensor& dout, const Tensor& out, const Te
     d.dweight = weight_grad(dout, input, weight.shape(), g, &out, need_bias ? &d.dbias : nullptr);
     return d;
   }
-  const Tensor masked = relu_mask(dout, out);
+  const TensorBase masked = relu_mask(dout, out);
   Conv2dGrads d = conv2d_backward(masked, input, weight, g, need_input, need_weight);
   if (need_bias) d.dbias = sum(masked, {0, 2, 3});
   return d;

@@ -21,15 +21,15 @@
 
 namespace ember::kernels {
 
-Tensor conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                        const Conv2dGeometry& g) {
+TensorBase conv2d_reference(const TensorBase& input, const TensorBase& weight,
+                            const TensorBase& bias, const Conv2dGeometry& g) {
   const ConvShape s = check_conv("conv2d_reference", input.shape(), weight.shape(), g);
   if (bias.defined())
     EMBER_CHECK(bias.shape() == Shape{s.o}, ShapeError, "conv2d_reference: bias ", bias.shape(),
                 " does not match weight ", weight.shape(), ": expected [", s.o, "]");
-  const Tensor x = contiguous(input), w = contiguous(weight);
-  const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
-  Tensor out = Tensor::empty({s.n, s.o, s.oh, s.ow});
+  const TensorBase x = contiguous(input), w = contiguous(weight);
+  const TensorBase b = bias.defined() ? contiguous(bias) : TensorBase();
+  TensorBase out = TensorBase::empty({s.n, s.o, s.oh, s.ow});
   const float* xp = x.data();
   const float* wp = w.data();
   float* yp = out.data();
@@ -52,12 +52,12 @@ Tensor conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor&
   return out;
 }
 
-Tensor conv2d_backward_input_reference(const Tensor& dout, const Tensor& weight,
-                                       const Shape& input_shape, const Conv2dGeometry& g) {
+TensorBase conv2d_backward_input_reference(const TensorBase& dout, const TensorBase& weight,
+                                           const Shape& input_shape, const Conv2dGeometry& g) {
   const char* op = "conv2d_backward_input_reference";
   const ConvShape s = check_conv(op, input_shape, weight.shape(), g);
   check_dout(op, dout.shape(), input_shape, weight.shape(), s);
-  const Tensor dy = contiguous(dout), w = contiguous(weight);
+  const TensorBase dy = contiguous(dout), w = contiguous(weight);
   const float* dyp = dy.data();
   const float* wp = w.data();
   std::vector<double> dx(static_cast<size_t>(s.n * s.c * s.h * s.w), 0.0);
@@ -76,17 +76,17 @@ Tensor conv2d_backward_input_reference(const Tensor& dout, const Tensor& weight,
                     d * wp[((o * s.c + c) * s.kh + i) * s.kw + j];
               }
         }
-  Tensor dinput = Tensor::empty(input_shape);
+  TensorBase dinput = TensorBase::empty(input_shape);
   for (size_t k = 0; k < dx.size(); ++k) dinput.data()[k] = static_cast<float>(dx[k]);
   return dinput;
 }
 
-Tensor conv2d_backward_weight_reference(const Tensor& dout, const Tensor& input,
-                                        const Shape& weight_shape, const Conv2dGeometry& g) {
+TensorBase conv2d_backward_weight_reference(const TensorBase& dout, const TensorBase& input,
+                                            const Shape& weight_shape, const Conv2dGeometry& g) {
   const char* op = "conv2d_backward_weight_reference";
   const ConvShape s = check_conv(op, input.shape(), weight_shape, g);
   check_dout(op, dout.shape(), input.shape(), weight_shape, s);
-  const Tensor dy = contiguous(dout), x = contiguous(input);
+  const TensorBase dy = contiguous(dout), x = contiguous(input);
   const float* dyp = dy.data();
   const float* xp = x.data();
   std::vector<double> dw(static_cast<size_t>(s.o * s.c * s.kh * s.kw), 0.0);
@@ -105,7 +105,7 @@ Tensor conv2d_backward_weight_reference(const Tensor& dout, const Tensor& input,
                     d * xp[((n * s.c + c) * s.h + ih) * s.w + iw];
               }
         }
-  Tensor dweight = Tensor::empty(weight_shape);
+  TensorBase dweight = TensorBase::empty(weight_shape);
   for (size_t k = 0; k < dw.size(); ++k) dweight.data()[k] = static_cast<float>(dw[k]);
   return dweight;
 }

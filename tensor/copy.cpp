@@ -10,15 +10,15 @@
 
 namespace ember::kernels {
 
-Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x.detach() : clone(x); }
+TensorBase contiguous(const TensorBase& x) { return x.is_contiguous() ? x.detach() : clone(x); }
 
-Tensor clone(const Tensor& x) {
-  Tensor out = Tensor::empty(x.shape());
+TensorBase clone(const TensorBase& x) {
+  TensorBase out = TensorBase::empty(x.shape());
   copy(out, x);
   return out;
 }
 
-void copy(const Tensor& dst, const Tensor& src) {
+void copy(const TensorBase& dst, const TensorBase& src) {
   Shape b = broadcast_shapes(dst.shape(), src.shape(), "copy");
   EMBER_CHECK(b == dst.shape(), ShapeError, "copy: cannot copy shape ", src.shape(),
               " into shape ", dst.shape());

@@ -17,8 +17,8 @@ namespace ember::kernels {
 namespace {
 
 template <class F>
-Tensor unary(const Tensor& x, F f) {
-  Tensor out = Tensor::empty(x.shape());
+TensorBase unary(const TensorBase& x, F f) {
+  TensorBase out = TensorBase::empty(x.shape());
   float* o = out.data();
   const float* base = x.storage()->data;
   if (x.is_contiguous()) {
@@ -38,9 +38,9 @@ Tensor unary(const Tensor& x, F f) {
 }
 
 template <class F>
-Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
+TensorBase binary(const TensorBase& a, const TensorBase& b, const char* op, F f) {
   Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor out = Tensor::empty(shape);
+  TensorBase out = TensorBase::empty(shape);
   float* o = out.storage()->data;
   const float* pa = a.storage()->data;
   const float* pb = b.storage()->data;
@@ -134,103 +134,106 @@ float sigmoid_of(float v) {
 
 }  // namespace
 
-Tensor add(const Tensor& a, const Tensor& b) {
+TensorBase add(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "add", [](float x, float y) { return x + y; });
 }
-Tensor sub(const Tensor& a, const Tensor& b) {
+TensorBase sub(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "sub", [](float x, float y) { return x - y; });
 }
-Tensor mul(const Tensor& a, const Tensor& b) {
+TensorBase mul(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "mul", [](float x, float y) { return x * y; });
 }
-Tensor div(const Tensor& a, const Tensor& b) {
+TensorBase div(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "div", [](float x, float y) { return x / y; });
 }
-Tensor pow(const Tensor& a, const Tensor& b) {
+TensorBase pow(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "pow", [](float x, float y) { return std::pow(x, y); });
 }
-Tensor maximum(const Tensor& a, const Tensor& b) {
+TensorBase maximum(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "maximum", [](float x, float y) { return x >= y ? x : y; });
 }
-Tensor minimum(const Tensor& a, const Tensor& b) {
+TensorBase minimum(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "minimum", [](float x, float y) { return x <= y ? x : y; });
 }
-Tensor eq(const Tensor& a, const Tensor& b) {
+TensorBase eq(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "eq", [](float x, float y) { return x == y ? 1.0f : 0.0f; });
 }
-Tensor ne(const Tensor& a, const Tensor& b) {
+TensorBase ne(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "ne", [](float x, float y) { return x != y ? 1.0f : 0.0f; });
 }
-Tensor lt(const Tensor& a, const Tensor& b) {
+TensorBase lt(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "lt", [](float x, float y) { return x < y ? 1.0f : 0.0f; });
 }
-Tensor le(const Tensor& a, const Tensor& b) {
+TensorBase le(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "le", [](float x, float y) { return x <= y ? 1.0f : 0.0f; });
 }
-Tensor gt(const Tensor& a, const Tensor& b) {
+TensorBase gt(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "gt", [](float x, float y) { return x > y ? 1.0f : 0.0f; });
 }
-Tensor ge(const Tensor& a, const Tensor& b) {
+TensorBase ge(const TensorBase& a, const TensorBase& b) {
   return binary(a, b, "ge", [](float x, float y) { return x >= y ? 1.0f : 0.0f; });
 }
 
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+TensorBase where(const TensorBase& cond, const TensorBase& a, const TensorBase& b) {
   // Broadcast all three to one shape, then pick.
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"),
                                  b.shape(), "where");
-  Tensor c = views::expand(cond, shape), x = views::expand(a, shape), y = views::expand(b, shape);
-  Tensor picked_a = binary(c, x, "where", [](float m, float v) { return m != 0.0f ? v : 0.0f; });
-  Tensor picked_b = binary(c, y, "where", [](float m, float v) { return m != 0.0f ? 0.0f : v; });
+  TensorBase c = views::expand(cond, shape), x = views::expand(a, shape),
+             y = views::expand(b, shape);
+  TensorBase picked_a =
+      binary(c, x, "where", [](float m, float v) { return m != 0.0f ? v : 0.0f; });
+  TensorBase picked_b =
+      binary(c, y, "where", [](float m, float v) { return m != 0.0f ? 0.0f : v; });
   return add(picked_a, picked_b);
 }
 
-Tensor add(const Tensor& a, float b) {
+TensorBase add(const TensorBase& a, float b) {
   return unary(a, [b](float x) { return x + b; });
 }
-Tensor mul(const Tensor& a, float b) {
+TensorBase mul(const TensorBase& a, float b) {
   return unary(a, [b](float x) { return x * b; });
 }
-Tensor pow(const Tensor& a, float e) {
+TensorBase pow(const TensorBase& a, float e) {
   if (e == 2.0f) return unary(a, [](float x) { return x * x; });
   if (e == 0.5f) return unary(a, [](float x) { return std::sqrt(x); });
   return unary(a, [e](float x) { return std::pow(x, e); });
 }
-Tensor neg(const Tensor& x) {
+TensorBase neg(const TensorBase& x) {
   return unary(x, [](float v) { return -v; });
 }
-Tensor exp(const Tensor& x) {
+TensorBase exp(const TensorBase& x) {
   return unary(x, [](float v) { return std::exp(v); });
 }
-Tensor log(const Tensor& x) {
+TensorBase log(const TensorBase& x) {
   return unary(x, [](float v) { return std::log(v); });
 }
-Tensor sqrt(const Tensor& x) {
+TensorBase sqrt(const TensorBase& x) {
   return unary(x, [](float v) { return std::sqrt(v); });
 }
-Tensor abs(const Tensor& x) {
+TensorBase abs(const TensorBase& x) {
   return unary(x, [](float v) { return std::fabs(v); });
 }
-Tensor sign(const Tensor& x) {
+TensorBase sign(const TensorBase& x) {
   return unary(x, [](float v) { return static_cast<float>((v > 0.0f) - (v < 0.0f)); });
 }
-Tensor tanh(const Tensor& x) {
+TensorBase tanh(const TensorBase& x) {
   return unary(x, [](float v) { return tanh_of(v); });  // a lambda inlines; a function pointer does not
 }
-Tensor sigmoid(const Tensor& x) {
+TensorBase sigmoid(const TensorBase& x) {
   return unary(x, [](float v) { return sigmoid_of(v); });
 }
-Tensor relu(const Tensor& x) {
+TensorBase relu(const TensorBase& x) {
   return unary(x, [](float v) { return v > 0.0f ? v : 0.0f; });
 }
-Tensor clamp(const Tensor& x, float lo, float hi) {
+TensorBase clamp(const TensorBase& x, float lo, float hi) {
   EMBER_CHECK(lo <= hi, ValueError, "clamp: lo ", lo, " > hi ", hi);
   return unary(x, [lo, hi](float v) { return v < lo ? lo : (v > hi ? hi : v); });
 }
 
-Tensor map(const Tensor& x, const std::function<float(float)>& f) { return unary(x, f); }
+TensorBase map(const TensorBase& x, const std::function<float(float)>& f) { return unary(x, f); }
 
-Tensor map2(const Tensor& a, const Tensor& b, const std::function<float(float, float)>& f,
-            const char* op) {
+TensorBase map2(const TensorBase& a, const TensorBase& b,
+                const std::function<float(float, float)>& f, const char* op) {
   return binary(a, b, op, f);
 }
 

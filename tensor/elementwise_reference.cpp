@@ -13,7 +13,7 @@ namespace ember::kernels {
 namespace {
 
 // x's element under output index `index`, x broadcast to the output's shape.
-float broadcast_element(const Tensor& x, const std::vector<int64_t>& index) {
+float broadcast_element(const TensorBase& x, const std::vector<int64_t>& index) {
   const size_t lead = index.size() - x.shape().size();
   int64_t offset = x.offset();
   for (size_t d = 0; d < x.shape().size(); ++d)
@@ -23,8 +23,8 @@ float broadcast_element(const Tensor& x, const std::vector<int64_t>& index) {
 
 }  // namespace
 
-Tensor map_reference(const Tensor& x, const std::function<float(float)>& f) {
-  Tensor out = Tensor::empty(x.shape());
+TensorBase map_reference(const TensorBase& x, const std::function<float(float)>& f) {
+  TensorBase out = TensorBase::empty(x.shape());
   std::vector<int64_t> index;
   for (int64_t flat = 0; flat < out.numel(); ++flat) {
     unravel_index(flat, x.shape(), index);
@@ -33,10 +33,10 @@ Tensor map_reference(const Tensor& x, const std::function<float(float)>& f) {
   return out;
 }
 
-Tensor map2_reference(const Tensor& a, const Tensor& b,
-                      const std::function<float(float, float)>& f, const char* op) {
+TensorBase map2_reference(const TensorBase& a, const TensorBase& b,
+                          const std::function<float(float, float)>& f, const char* op) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor out = Tensor::empty(shape);
+  TensorBase out = TensorBase::empty(shape);
   std::vector<int64_t> index;
   for (int64_t flat = 0; flat < out.numel(); ++flat) {
     unravel_index(flat, shape, index);

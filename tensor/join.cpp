@@ -12,7 +12,7 @@
 
 namespace ember::kernels {
 
-Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+TensorBase cat(const std::vector<TensorBase>& tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), ValueError, "cat: needs at least one tensor");
   for (size_t i = 0; i < tensors.size(); ++i)
     EMBER_CHECK(tensors[i].defined(), ValueError, "cat: tensor ", i, " is undefined");
@@ -31,12 +31,12 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
                 first, ": sizes must match except in dim ", d);
     out_shape[d] += s[d];
   }
-  Tensor out = Tensor::empty(out_shape);
+  TensorBase out = TensorBase::empty(out_shape);
   const int64_t outer = shape_numel(Shape(first.begin(), first.begin() + d));
   const int64_t inner = shape_numel(Shape(first.begin() + d + 1, first.end()));
   const int64_t out_block = out_shape[d] * inner;
   int64_t start = 0;  // position along d of the current input
-  for (const Tensor& t : tensors) {
+  for (const TensorBase& t : tensors) {
     const int64_t size = t.shape()[d];
     if (t.is_contiguous()) {
       const int64_t block = size * inner;
@@ -51,7 +51,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   return out;
 }
 
-Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
+TensorBase stack(const std::vector<TensorBase>& tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), ValueError, "stack: needs at least one tensor");
   for (size_t i = 0; i < tensors.size(); ++i) {
     EMBER_CHECK(tensors[i].defined(), ValueError, "stack: tensor ", i, " is undefined");
@@ -60,9 +60,9 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
                 ": stack needs equal shapes");
   }
   const int64_t d = normalize_dim(dim, tensors[0].dim() + 1, "stack");
-  std::vector<Tensor> parts;
+  std::vector<TensorBase> parts;
   parts.reserve(tensors.size());
-  for (const Tensor& t : tensors) parts.push_back(views::unsqueeze(t, d));
+  for (const TensorBase& t : tensors) parts.push_back(views::unsqueeze(t, d));
   return cat(parts, d);
 }
 

@@ -26,13 +26,13 @@ namespace {
 
 // One operand seen as a batch of rows x cols matrices with element strides.
 struct MatrixOperand {
-  Tensor tensor;  // keeps the data alive (the input itself or a contiguous copy)
+  TensorBase tensor;  // keeps the data alive (the input itself or a contiguous copy)
   Shape batch;
   Strides batch_strides;
   int64_t rows = 0, cols = 0, row_stride = 0, col_stride = 0;
 };
 
-MatrixOperand describe(const Tensor& x, bool is_lhs) {
+MatrixOperand describe(const TensorBase& x, bool is_lhs) {
   MatrixOperand op;
   op.tensor = x;
   const Shape& s = x.shape();
@@ -83,7 +83,7 @@ struct MatmulPlan {
   Shape out_shape;  // batch + [m] + [n], minus the dims 1-D operands dropped
 };
 
-MatmulPlan plan_matmul(const Tensor& a, const Tensor& b) {
+MatmulPlan plan_matmul(const TensorBase& a, const TensorBase& b) {
   EMBER_CHECK(a.dim() >= 1 && b.dim() >= 1, ShapeError,
               "matmul: both operands need at least 1 dim, got ", a.shape(), " and ", b.shape());
   MatmulPlan p{describe(a, true), describe(b, false), {}, {}};
@@ -207,9 +207,9 @@ void sgemm_reference(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
   }
 }
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
+TensorBase matmul(const TensorBase& a, const TensorBase& b) {
   MatmulPlan p = plan_matmul(a, b);
-  Tensor out = Tensor::empty(p.out_shape);
+  TensorBase out = TensorBase::empty(p.out_shape);
   const int64_t m = p.a.rows, n = p.b.cols, k = p.a.cols;
   const int64_t batch = shape_numel(p.batch);
   if (batch == 0 || m == 0 || n == 0) return out;
@@ -244,9 +244,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 // Naive triple loop over any strides: shares only the shape checks with matmul.
-Tensor matmul_reference(const Tensor& a, const Tensor& b) {
+TensorBase matmul_reference(const TensorBase& a, const TensorBase& b) {
   MatmulPlan p = plan_matmul(a, b);
-  Tensor out = Tensor::empty(p.out_shape);
+  TensorBase out = TensorBase::empty(p.out_shape);
   const int64_t m = p.a.rows, n = p.b.cols, k = p.a.cols;
   std::vector<int64_t> a_off = batch_offsets(p.a, p.batch);
   std::vector<int64_t> b_off = batch_offsets(p.b, p.batch);

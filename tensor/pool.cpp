@@ -50,10 +50,10 @@ std::vector<Span> window_spans(int64_t out, int64_t stride, int64_t pad, int64_t
 
 }  // namespace
 
-ValuesIndices max_pool2d(const Tensor& input, const Pool2dGeometry& g) {
+ValuesIndices max_pool2d(const TensorBase& input, const Pool2dGeometry& g) {
   const PoolShape s = check_pool("max_pool2d", input.shape(), g);
-  const Tensor x = contiguous(input);
-  Tensor values = Tensor::empty(s.out_shape), indices = Tensor::empty(s.out_shape);
+  const TensorBase x = contiguous(input);
+  TensorBase values = TensorBase::empty(s.out_shape), indices = TensorBase::empty(s.out_shape);
   if (g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 &&
       g.pad_w == 0) {
     auto* pool_plane = max_pool_2x2;
@@ -92,7 +92,8 @@ ValuesIndices max_pool2d(const Tensor& input, const Pool2dGeometry& g) {
   return {values, indices};
 }
 
-Tensor max_pool2d_backward(const Tensor& dout, const Tensor& indices, const Shape& input_shape) {
+TensorBase max_pool2d_backward(const TensorBase& dout, const TensorBase& indices,
+                               const Shape& input_shape) {
   EMBER_CHECK(dout.shape() == indices.shape(), ShapeError, "max_pool2d_backward: dout ",
               dout.shape(), " and indices ", indices.shape(), " differ");
   EMBER_CHECK((input_shape.size() == 3 || input_shape.size() == 4) &&
@@ -105,8 +106,9 @@ Tensor max_pool2d_backward(const Tensor& dout, const Tensor& indices, const Shap
   EMBER_CHECK(plane_size <= (int64_t{1} << 24), ShapeError,
               "max_pool2d_backward: a plane of ", plane_size,
               " pixels is too large for float indices (max 2^24)");
-  const Tensor dy = contiguous(dout), at = contiguous(indices);
-  Tensor dinput = out_plane == 0 ? Tensor::zeros(input_shape) : Tensor::empty(input_shape);
+  const TensorBase dy = contiguous(dout), at = contiguous(indices);
+  TensorBase dinput =
+      out_plane == 0 ? TensorBase::zeros(input_shape) : TensorBase::empty(input_shape);
   const int64_t planes = out_plane == 0 ? 0 : dy.numel() / out_plane;
   // A 2x2 stride-2 pool's shape (by far the tutorials' most common) may take
   // the block-writing loop, which checks that each index is in its window.
@@ -138,10 +140,10 @@ Tensor max_pool2d_backward(const Tensor& dout, const Tensor& indices, const Shap
   return dinput;
 }
 
-Tensor avg_pool2d(const Tensor& input, const Pool2dGeometry& g) {
+TensorBase avg_pool2d(const TensorBase& input, const Pool2dGeometry& g) {
   const PoolShape s = check_pool("avg_pool2d", input.shape(), g);
-  const Tensor x = contiguous(input);
-  Tensor out = Tensor::empty(s.out_shape);
+  const TensorBase x = contiguous(input);
+  TensorBase out = TensorBase::empty(s.out_shape);
   const std::vector<Span> rows = window_spans(s.oh, g.stride_h, g.pad_h, g.kernel_h, s.h);
   const std::vector<Span> cols = window_spans(s.ow, g.stride_w, g.pad_w, g.kernel_w, s.w);
   const float scale = 1.0f / static_cast<float>(g.kernel_h * g.kernel_w);
@@ -169,13 +171,13 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dGeometry& g) {
   return out;
 }
 
-Tensor avg_pool2d_backward(const Tensor& dout, const Shape& input_shape,
-                           const Pool2dGeometry& g) {
+TensorBase avg_pool2d_backward(const TensorBase& dout, const Shape& input_shape,
+                               const Pool2dGeometry& g) {
   const PoolShape s = check_pool("avg_pool2d_backward", input_shape, g);
   EMBER_CHECK(dout.shape() == s.out_shape, ShapeError, "avg_pool2d_backward: dout ",
               dout.shape(), " does not match input ", input_shape, ": expected ", s.out_shape);
-  const Tensor dy = contiguous(dout);
-  Tensor dinput = Tensor::empty(input_shape);
+  const TensorBase dy = contiguous(dout);
+  TensorBase dinput = TensorBase::empty(input_shape);
   const std::vector<Span> rows = window_spans(s.oh, g.stride_h, g.pad_h, g.kernel_h, s.h);
   const std::vector<Span> cols = window_spans(s.ow, g.stride_w, g.pad_w, g.kernel_w, s.w);
   const float scale = 1.0f / static_cast<float>(g.kernel_h * g.kernel_w);
@@ -204,18 +206,19 @@ Tensor avg_pool2d_backward(const Tensor& dout, const Shape& input_shape,
 }
 
 // Shapes: [..., H, W] -> [..., top + H + bottom, left + W + right].
-Tensor pad2d(const Tensor& input, int64_t left, int64_t right, int64_t top, int64_t bottom) {
+TensorBase pad2d(const TensorBase& input, int64_t left, int64_t right, int64_t top,
+                 int64_t bottom) {
   EMBER_CHECK(input.dim() >= 2, ShapeError, "pad2d: input must have at least 2 dims, got ",
               input.shape());
   EMBER_CHECK(left >= 0 && right >= 0 && top >= 0 && bottom >= 0, ValueError,
               "pad2d: padding must be >= 0, got (left, right, top, bottom) = (", left, ", ",
               right, ", ", top, ", ", bottom, ")");
-  const Tensor x = contiguous(input);
+  const TensorBase x = contiguous(input);
   const int64_t h = x.shape().end()[-2], w = x.shape().end()[-1];
   Shape out_shape = x.shape();
   const int64_t oh = top + h + bottom, ow = left + w + right;
   out_shape.end()[-2] = oh, out_shape.end()[-1] = ow;
-  Tensor out = Tensor::zeros(out_shape);
+  TensorBase out = TensorBase::zeros(out_shape);
   const int64_t planes = h * w == 0 ? 0 : x.numel() / (h * w);
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t ih = 0; ih < h; ++ih) {

@@ -10,10 +10,10 @@
 namespace ember::kernels {
 
 // The references walk the full, unclipped window and test every tap for padding.
-Tensor max_pool2d_reference(const Tensor& input, const Pool2dGeometry& g) {
+TensorBase max_pool2d_reference(const TensorBase& input, const Pool2dGeometry& g) {
   const PoolShape s = check_pool("max_pool2d_reference", input.shape(), g);
-  const Tensor x = contiguous(input);
-  Tensor out = Tensor::empty(s.out_shape);
+  const TensorBase x = contiguous(input);
+  TensorBase out = TensorBase::empty(s.out_shape);
   for (int64_t p = 0; p < s.planes; ++p)
     for (int64_t oh = 0; oh < s.oh; ++oh)
       for (int64_t ow = 0; ow < s.ow; ++ow) {
@@ -29,10 +29,10 @@ Tensor max_pool2d_reference(const Tensor& input, const Pool2dGeometry& g) {
   return out;
 }
 
-Tensor avg_pool2d_reference(const Tensor& input, const Pool2dGeometry& g) {
+TensorBase avg_pool2d_reference(const TensorBase& input, const Pool2dGeometry& g) {
   const PoolShape s = check_pool("avg_pool2d_reference", input.shape(), g);
-  const Tensor x = contiguous(input);
-  Tensor out = Tensor::empty(s.out_shape);
+  const TensorBase x = contiguous(input);
+  TensorBase out = TensorBase::empty(s.out_shape);
   for (int64_t p = 0; p < s.planes; ++p)
     for (int64_t oh = 0; oh < s.oh; ++oh)
       for (int64_t ow = 0; ow < s.ow; ++ow) {

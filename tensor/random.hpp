@@ -28,7 +28,7 @@ class Generator {
   bool has_spare_ = false;
 };
 
-// The generator behind Tensor::rand/randn/uniform/normal, initializers and dropout.
+// The generator behind TensorBase::rand/randn/uniform/normal, initializers and dropout.
 Generator& default_generator();
 void manual_seed(uint64_t seed);
 

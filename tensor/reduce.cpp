@@ -18,14 +18,14 @@ namespace ember::kernels {
 namespace {
 
 // Which dims to reduce (empty = all), normalized and deduplicated.
-std::vector<bool> reduced_mask(const Tensor& x, const std::vector<int64_t>& dims,
+std::vector<bool> reduced_mask(const TensorBase& x, const std::vector<int64_t>& dims,
                                const char* op) {
   std::vector<bool> mask(static_cast<size_t>(x.dim()), dims.empty());
   for (int64_t d : dims) mask[static_cast<size_t>(normalize_dim(d, x.dim(), op))] = true;
   return mask;
 }
 
-Shape reduced_shape(const Tensor& x, const std::vector<bool>& mask, bool keepdim) {
+Shape reduced_shape(const TensorBase& x, const std::vector<bool>& mask, bool keepdim) {
   Shape out;
   for (size_t d = 0; d < mask.size(); ++d) {
     if (!mask[d]) out.push_back(x.shape()[d]);
@@ -34,7 +34,7 @@ Shape reduced_shape(const Tensor& x, const std::vector<bool>& mask, bool keepdim
   return out;
 }
 
-int64_t reduced_count(const Tensor& x, const std::vector<bool>& mask) {
+int64_t reduced_count(const TensorBase& x, const std::vector<bool>& mask) {
   int64_t n = 1;
   for (size_t d = 0; d < mask.size(); ++d)
     if (mask[d]) n *= x.shape()[d];
@@ -52,7 +52,7 @@ void for_rows(int64_t rows, int64_t width, Row&& row) {
 }
 
 // Moves `dim` last and makes the rows contiguous: returns [outer, n] data.
-Tensor rows_along(const Tensor& x, int64_t dim) {
+TensorBase rows_along(const TensorBase& x, int64_t dim) {
   std::vector<int64_t> order;
   for (int64_t d = 0; d < x.dim(); ++d)
     if (d != dim) order.push_back(d);
@@ -61,7 +61,7 @@ Tensor rows_along(const Tensor& x, int64_t dim) {
 }
 
 // Inverse of rows_along for a result with the same shape as x.
-Tensor unrows(const Tensor& rows, const Tensor& x, int64_t dim) {
+TensorBase unrows(const TensorBase& rows, const TensorBase& x, int64_t dim) {
   Shape moved;
   for (int64_t d = 0; d < x.dim(); ++d)
     if (d != dim) moved.push_back(x.shape()[static_cast<size_t>(d)]);
@@ -88,19 +88,19 @@ double sum_run(const float* p, int64_t n) {
   return s;
 }
 
-ValuesIndices arg_reduce(const Tensor& x, int64_t dim, bool keepdim, bool want_max,
+ValuesIndices arg_reduce(const TensorBase& x, int64_t dim, bool keepdim, bool want_max,
                          const char* op) {
   EMBER_CHECK(x.numel() > 0, ShapeError, op, ": cannot reduce an empty tensor of shape ",
               x.shape());
   int64_t d = normalize_dim(dim, x.dim(), op);
-  if (x.dim() == 0) return {x.detach(), Tensor::zeros({})};
-  Tensor rows = rows_along(x, d);
+  if (x.dim() == 0) return {x.detach(), TensorBase::zeros({})};
+  TensorBase rows = rows_along(x, d);
   int64_t n = x.shape()[static_cast<size_t>(d)];
   int64_t outer = x.numel() / n;
   std::vector<bool> mask(static_cast<size_t>(x.dim()), false);
   mask[static_cast<size_t>(d)] = true;
   Shape out_shape = reduced_shape(x, mask, keepdim);
-  Tensor values = Tensor::empty(out_shape), indices = Tensor::empty(out_shape);
+  TensorBase values = TensorBase::empty(out_shape), indices = TensorBase::empty(out_shape);
   const float* p = rows.data();
   for (int64_t r = 0; r < outer; ++r) {
     const float* row = p + r * n;
@@ -118,7 +118,7 @@ ValuesIndices arg_reduce(const Tensor& x, int64_t dim, bool keepdim, bool want_m
 
 }  // namespace
 
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+TensorBase sum(const TensorBase& x, const std::vector<int64_t>& dims, bool keepdim) {
   std::vector<bool> mask = reduced_mask(x, dims, "sum");
   Shape out_shape = reduced_shape(x, mask, keepdim);
   // Accumulate into a double buffer laid out like the output, walking the
@@ -166,45 +166,45 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     for (size_t c = 1; c < acc.size(); ++c)
       for (size_t i = 0; i < acc_size; ++i) acc[0][i] += acc[c][i];
   }
-  Tensor out = Tensor::empty(out_shape);
+  TensorBase out = TensorBase::empty(out_shape);
   std::transform(acc[0].begin(), acc[0].end(), out.data(),
                  [](double v) { return static_cast<float>(v); });
   return out;
 }
 
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+TensorBase mean(const TensorBase& x, const std::vector<int64_t>& dims, bool keepdim) {
   int64_t n = reduced_count(x, reduced_mask(x, dims, "mean"));
-  Tensor s = sum(x, dims, keepdim);
+  TensorBase s = sum(x, dims, keepdim);
   s.mul_(n ? 1.0f / static_cast<float>(n) : std::numeric_limits<float>::quiet_NaN());
   return s;
 }
 
-Tensor var(const Tensor& x, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
+TensorBase var(const TensorBase& x, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
   int64_t n = reduced_count(x, reduced_mask(x, dims, "var"));
-  Tensor centered = sub(x, mean(x, dims, true));
-  Tensor ss = sum(mul(centered, centered), dims, keepdim);
+  TensorBase centered = sub(x, mean(x, dims, true));
+  TensorBase ss = sum(mul(centered, centered), dims, keepdim);
   int64_t denom = n - (unbiased ? 1 : 0);
   ss.mul_(denom > 0 ? 1.0f / static_cast<float>(denom) : std::numeric_limits<float>::quiet_NaN());
   return ss;
 }
 
-ValuesIndices max(const Tensor& x, int64_t dim, bool keepdim) {
+ValuesIndices max(const TensorBase& x, int64_t dim, bool keepdim) {
   return arg_reduce(x, dim, keepdim, true, "max");
 }
-ValuesIndices min(const Tensor& x, int64_t dim, bool keepdim) {
+ValuesIndices min(const TensorBase& x, int64_t dim, bool keepdim) {
   return arg_reduce(x, dim, keepdim, false, "min");
 }
-Tensor max(const Tensor& x) {
+TensorBase max(const TensorBase& x) {
   return arg_reduce(views::flatten(x, 0, -1), 0, false, true, "max").values;
 }
-Tensor min(const Tensor& x) {
+TensorBase min(const TensorBase& x) {
   return arg_reduce(views::flatten(x, 0, -1), 0, false, false, "min").values;
 }
-Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
+TensorBase argmax(const TensorBase& x, int64_t dim, bool keepdim) {
   return arg_reduce(x, dim, keepdim, true, "argmax").indices;
 }
 
-Tensor sum_to(const Tensor& x, const Shape& shape) {
+TensorBase sum_to(const TensorBase& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   EMBER_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(), ShapeError,
               "sum_to: shape ", x.shape(), " is not a broadcast of ", shape);
@@ -218,12 +218,12 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
 }
 
 // Softmax family: per row, subtract the max so exp never overflows.
-Tensor softmax(const Tensor& x, int64_t dim) {
-  if (x.dim() == 0) return Tensor::ones({});
+TensorBase softmax(const TensorBase& x, int64_t dim) {
+  if (x.dim() == 0) return TensorBase::ones({});
   int64_t d = normalize_dim(dim, x.dim(), "softmax");
-  Tensor rows = rows_along(x, d);
+  TensorBase rows = rows_along(x, d);
   int64_t n = x.shape()[static_cast<size_t>(d)];
-  Tensor out = Tensor::empty(rows.shape());
+  TensorBase out = TensorBase::empty(rows.shape());
   if (n == 0) return out;
   for_rows(rows.numel() / n, n, [&](int64_t r) {
     const float* in = rows.data() + r * n;
@@ -237,12 +237,12 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   return d == x.dim() - 1 ? views::view(out, x.shape()) : unrows(out, x, d);
 }
 
-Tensor log_softmax(const Tensor& x, int64_t dim) {
-  if (x.dim() == 0) return Tensor::zeros({});
+TensorBase log_softmax(const TensorBase& x, int64_t dim) {
+  if (x.dim() == 0) return TensorBase::zeros({});
   int64_t d = normalize_dim(dim, x.dim(), "log_softmax");
-  Tensor rows = rows_along(x, d);
+  TensorBase rows = rows_along(x, d);
   int64_t n = x.shape()[static_cast<size_t>(d)];
-  Tensor out = Tensor::empty(rows.shape());
+  TensorBase out = TensorBase::empty(rows.shape());
   if (n == 0) return out;
   for_rows(rows.numel() / n, n, [&](int64_t r) {
     const float* in = rows.data() + r * n;
@@ -256,14 +256,14 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   return d == x.dim() - 1 ? views::view(out, x.shape()) : unrows(out, x, d);
 }
 
-Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
+TensorBase logsumexp(const TensorBase& x, int64_t dim, bool keepdim) {
   int64_t d = normalize_dim(dim, x.dim(), "logsumexp");
   if (x.dim() == 0) return x.detach();
-  Tensor rows = rows_along(x, d);
+  TensorBase rows = rows_along(x, d);
   int64_t n = x.shape()[static_cast<size_t>(d)];
   std::vector<bool> mask(static_cast<size_t>(x.dim()), false);
   mask[static_cast<size_t>(d)] = true;
-  Tensor out = Tensor::empty(reduced_shape(x, mask, keepdim));
+  TensorBase out = TensorBase::empty(reduced_shape(x, mask, keepdim));
   for_rows(out.numel(), n, [&](int64_t r) {
     const float* in = rows.data() + r * n;
     float m = n ? *std::max_element(in, in + n) : -std::numeric_limits<float>::infinity();

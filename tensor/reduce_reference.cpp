@@ -8,7 +8,7 @@
 
 namespace ember::kernels {
 
-Tensor sum_reference(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+TensorBase sum_reference(const TensorBase& x, const std::vector<int64_t>& dims, bool keepdim) {
   std::vector<bool> reduced(static_cast<size_t>(x.dim()), dims.empty());
   for (int64_t d : dims)
     reduced[static_cast<size_t>(normalize_dim(d, x.dim(), "sum_reference"))] = true;
@@ -28,7 +28,7 @@ Tensor sum_reference(const Tensor& x, const std::vector<int64_t>& dims, bool kee
     acc[static_cast<size_t>(at)] +=
         x.storage()->data[index_to_offset(index, x.strides(), x.offset())];
   }
-  Tensor out = Tensor::empty(out_shape);
+  TensorBase out = TensorBase::empty(out_shape);
   for (size_t i = 0; i < acc.size(); ++i) out.data()[i] = static_cast<float>(acc[i]);
   return out;
 }

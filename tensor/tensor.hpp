@@ -1,15 +1,20 @@
-// tensor.hpp — the strided Tensor: a cheap shared handle to float32 storage.
+// tensor.hpp — TensorBase, the strided tensor of the tensor layer: a cheap
+// shared handle to float32 storage.
 //
-// A Tensor is (storage, shape, strides, offset). Copying a Tensor copies the
-// handle, not the numbers: two handles to one tensor see each other's writes.
-// Views (permute, slice, expand, ...) make a new TensorImpl over the same
+// A tensor is (storage, shape, strides, offset). Copying the handle does not
+// copy the numbers: two handles to one tensor see each other's writes. Views
+// (permute, slice, expand, ...; views.hpp) make a new TensorImpl over the same
 // Storage with rewritten metadata, so they cost nothing and alias the data.
 //
-// The methods that compute (x.exp(), x.sum(), x.view(...), a + b) are the
-// differentiable ops of autograd/ (defined there): they record a graph node
-// when an input requires grad. The non-recording kernels they call live in
-// namespace ember::kernels (tensor/kernels.hpp). Methods ending in '_' modify
-// the tensor in place and are never recorded (optimizers, initializers).
+// TensorBase has what the tensor layer defines itself (tensor.cpp): creation,
+// inspection, printing and the in-place updates (methods ending in '_', never
+// recorded: optimizers, initializers). Everything in tensor/ (the kernels of
+// kernels.hpp, the views of views.hpp) takes and returns TensorBase, so this
+// layer compiles and links on its own. The Tensor users write is
+// autograd/tensor.hpp's: a TensorBase plus the differentiable methods
+// (x.exp(), x.sum(), x.view(...), a + b, x.backward()), defined in autograd/
+// beside the graph they record. PyTorch splits at::TensorBase and at::Tensor
+// the same way, for the same reason.
 #pragma once
 
 #include <cstdint>
@@ -41,9 +46,8 @@ struct Storage {
   uint64_t version = 0;
 };
 
-class Tensor;
-
-// Autograd's per-tensor state. Lives here only so a Tensor can carry it.
+// Autograd's per-tensor state. Lives here only so a tensor can carry it:
+// the tensor layer stores it and reads the flags, autograd/ gives it meaning.
 struct AutogradMeta {
   bool requires_grad = false;
   std::shared_ptr<struct TensorImpl> grad;       // accumulated by backward
@@ -58,34 +62,31 @@ struct TensorImpl {
   AutogradMeta autograd;
 };
 
-// Result of max/min along a dim: the values and where they were.
-struct ValuesIndices;
-
-class Tensor {
+class TensorBase {
  public:
-  Tensor() = default;  // undefined: holds nothing (e.g. "no bias", "no grad yet")
-  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+  TensorBase() = default;  // undefined: holds nothing (e.g. "no bias", "no grad yet")
+  explicit TensorBase(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
   // ---- creation -----------------------------------------------------------
-  static Tensor empty(const Shape& shape);  // uninitialized
-  static Tensor zeros(const Shape& shape);
-  static Tensor ones(const Shape& shape);
-  static Tensor full(const Shape& shape, float value);
-  static Tensor arange(int64_t n);  // 0, 1, ..., n-1
-  static Tensor arange(float start, float end, float step = 1.0f);
-  static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
-  static Tensor scalar(float value);  // 0-d
+  static TensorBase empty(const Shape& shape);  // uninitialized
+  static TensorBase zeros(const Shape& shape);
+  static TensorBase ones(const Shape& shape);
+  static TensorBase full(const Shape& shape, float value);
+  static TensorBase arange(int64_t n);  // 0, 1, ..., n-1
+  static TensorBase arange(float start, float end, float step = 1.0f);
+  static TensorBase from_vector(const std::vector<float>& values, const Shape& shape);
+  static TensorBase scalar(float value);  // 0-d
   // Random numbers from ember's global generator (see random.hpp).
-  static Tensor rand(const Shape& shape);                 // U[0, 1)
-  static Tensor randn(const Shape& shape);                // N(0, 1)
-  static Tensor uniform(const Shape& shape, float lo, float hi);
-  static Tensor normal(const Shape& shape, float mean, float std);
-  static Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
-  static Tensor ones_like(const Tensor& t) { return ones(t.shape()); }
+  static TensorBase rand(const Shape& shape);   // U[0, 1)
+  static TensorBase randn(const Shape& shape);  // N(0, 1)
+  static TensorBase uniform(const Shape& shape, float lo, float hi);
+  static TensorBase normal(const Shape& shape, float mean, float std);
+  static TensorBase zeros_like(const TensorBase& t) { return zeros(t.shape()); }
+  static TensorBase ones_like(const TensorBase& t) { return ones(t.shape()); }
   // A view with explicit geometry over an existing storage. The caller is
   // responsible for the geometry staying inside the storage; it is checked.
-  static Tensor as_strided(const Tensor& base, const Shape& shape, const Strides& strides,
-                           int64_t offset);
+  static TensorBase as_strided(const TensorBase& base, const Shape& shape, const Strides& strides,
+                               int64_t offset);
 
   // ---- inspection ---------------------------------------------------------
   bool defined() const { return impl_ != nullptr; }
@@ -104,108 +105,42 @@ class Tensor {
   float& at(const std::vector<int64_t>& index) const;
   std::vector<float> to_vector() const;  // logical (row-major) order
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
-  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
-  bool shares_storage(const Tensor& other) const { return storage() == other.storage(); }
+  bool is_same(const TensorBase& other) const { return impl_ == other.impl_; }
+  bool shares_storage(const TensorBase& other) const { return storage() == other.storage(); }
   TensorImpl* unsafe_impl() const { return impl_.get(); }
 
-  // ---- views (differentiable; no copy unless said) ------------------------
-  Tensor view(const Shape& shape) const;     // needs a compatible layout; -1 infers one size
-  Tensor reshape(const Shape& shape) const;  // a view when possible, else a copy
-  Tensor permute(const std::vector<int64_t>& dims) const;
-  Tensor transpose(int64_t dim0, int64_t dim1) const;
-  Tensor t() const { return transpose(0, 1); }  // 2-D transpose
-  Tensor slice(int64_t dim, int64_t start, int64_t end, int64_t step = 1) const;
-  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
-  Tensor select(int64_t dim, int64_t index) const;  // drops the dim
-  Tensor expand(const Shape& shape) const;          // size-1 dims to stride 0
-  Tensor squeeze() const;                            // all size-1 dims
-  Tensor squeeze(int64_t dim) const;
-  Tensor unsqueeze(int64_t dim) const;
-  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
-  Tensor contiguous() const;  // itself if already contiguous, else a copy
-  Tensor clone() const;       // always a copy (differentiable)
-
-  // ---- math (differentiable; see autograd/) -------------------------------
-  Tensor neg() const;
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor sqrt() const;
-  Tensor abs() const;
-  Tensor tanh() const;
-  Tensor sigmoid() const;
-  Tensor relu() const;
-  Tensor pow(float exponent) const;
-  Tensor clamp(float lo, float hi) const;
-  Tensor sum() const;
-  Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
-  Tensor mean() const;
-  Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
-  Tensor max() const;
-  ValuesIndices max(int64_t dim, bool keepdim = false) const;
-  Tensor min() const;
-  ValuesIndices min(int64_t dim, bool keepdim = false) const;
-  Tensor argmax(int64_t dim, bool keepdim = false) const;  // float indices, not recorded
-  Tensor var(bool unbiased = true) const;
-  Tensor var(const std::vector<int64_t>& dims, bool unbiased = true, bool keepdim = false) const;
-  Tensor softmax(int64_t dim) const;
-  Tensor log_softmax(int64_t dim) const;
-
   // ---- in place (never recorded; bump the version counter) ----------------
-  Tensor& fill_(float value);
-  Tensor& zero_() { return fill_(0.0f); }
-  Tensor& copy_(const Tensor& src);  // src broadcasts to this shape
-  Tensor& add_(const Tensor& other, float alpha = 1.0f);  // this += alpha * other
-  Tensor& add_(float value);
-  Tensor& sub_(const Tensor& other, float alpha = 1.0f);
-  Tensor& sub_(float value);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(float value);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(float value);
-  Tensor& addcmul_(const Tensor& t1, const Tensor& t2, float value = 1.0f);  // += v*t1*t2
-  Tensor& addcdiv_(const Tensor& t1, const Tensor& t2, float value = 1.0f);  // += v*t1/t2
+  TensorBase& fill_(float value);
+  TensorBase& zero_() { return fill_(0.0f); }
+  TensorBase& copy_(const TensorBase& src);                       // src broadcasts to this shape
+  TensorBase& add_(const TensorBase& other, float alpha = 1.0f);  // this += alpha * other
+  TensorBase& add_(float value);
+  TensorBase& sub_(const TensorBase& other, float alpha = 1.0f);
+  TensorBase& sub_(float value);
+  TensorBase& mul_(const TensorBase& other);
+  TensorBase& mul_(float value);
+  TensorBase& div_(const TensorBase& other);
+  TensorBase& div_(float value);
+  // += v*t1*t2 and += v*t1/t2
+  TensorBase& addcmul_(const TensorBase& t1, const TensorBase& t2, float value = 1.0f);
+  TensorBase& addcdiv_(const TensorBase& t1, const TensorBase& t2, float value = 1.0f);
   uint64_t version() const { return impl().storage->version; }
   void bump_version() const { impl().storage->version++; }
 
-  // ---- autograd -----------------------------------------------------------
-  Tensor& requires_grad_(bool on = true);
+  // ---- autograd's flags (the graph and the gradient are autograd/'s) -------
+  TensorBase& requires_grad_(bool on = true);
   bool requires_grad() const { return defined() && impl().autograd.requires_grad; }
-  Tensor grad() const;  // undefined until a backward reaches this tensor
-  void set_grad(const Tensor& grad) const;
-  void zero_grad() const;  // drops the accumulated gradient
   const std::shared_ptr<autograd::Node>& grad_fn() const { return impl().autograd.grad_fn; }
   bool is_leaf() const { return grad_fn() == nullptr; }
-  Tensor detach() const;  // same storage, no history
-  // Backpropagates from this tensor. A non-scalar needs `gradient` (same shape).
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  TensorBase detach() const;  // same storage, no history
 
- private:
+ protected:
   TensorImpl& impl() const;  // throws on an undefined tensor
   std::shared_ptr<TensorImpl> impl_;
 };
 
-struct ValuesIndices {
-  Tensor values;
-  Tensor indices;  // float tensor of positions along the reduced dim
-};
-
 // Prints values (first and last few per dim for big tensors), shape, strides
 // and offset, e.g. "tensor([[1, 2], [3, 4]], shape=[2, 2], strides=[2, 1])".
-std::ostream& operator<<(std::ostream& os, const Tensor& t);
-
-// Arithmetic with broadcasting (differentiable, see autograd/ops/elementwise.cpp).
-Tensor operator+(const Tensor& a, const Tensor& b);
-Tensor operator-(const Tensor& a, const Tensor& b);
-Tensor operator*(const Tensor& a, const Tensor& b);
-Tensor operator/(const Tensor& a, const Tensor& b);
-Tensor operator-(const Tensor& a);
-Tensor operator+(const Tensor& a, float b);
-Tensor operator-(const Tensor& a, float b);
-Tensor operator*(const Tensor& a, float b);
-Tensor operator/(const Tensor& a, float b);
-Tensor operator+(float a, const Tensor& b);
-Tensor operator-(float a, const Tensor& b);
-Tensor operator*(float a, const Tensor& b);
-Tensor operator/(float a, const Tensor& b);
+std::ostream& operator<<(std::ostream& os, const TensorBase& t);
 
 }  // namespace ember

@@ -12,13 +12,13 @@
 namespace ember::views {
 namespace {
 
-Tensor make_view(const Tensor& x, Shape shape, Strides strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(
+TensorBase make_view(const TensorBase& x, Shape shape, Strides strides, int64_t offset) {
+  return TensorBase(std::make_shared<TensorImpl>(
       TensorImpl{x.storage(), std::move(shape), std::move(strides), offset, {}}));
 }
 
 // Resolves a single -1 and checks the element count.
-Shape infer_shape(const char* op, const Tensor& x, Shape shape) {
+Shape infer_shape(const char* op, const TensorBase& x, Shape shape) {
   int64_t known = 1, infer_at = -1;
   for (size_t d = 0; d < shape.size(); ++d) {
     if (shape[d] == -1) {
@@ -43,7 +43,7 @@ Shape infer_shape(const char* op, const Tensor& x, Shape shape) {
 // Strides for viewing x as `shape` without a copy, if the layout allows:
 // each group of old dims that merges into / splits from new dims must be
 // laid out back to back in memory. Empty result = impossible.
-bool view_strides(const Tensor& x, const Shape& shape, Strides& out) {
+bool view_strides(const TensorBase& x, const Shape& shape, Strides& out) {
   out.assign(shape.size(), 0);
   if (x.numel() == 0) {
     out = contiguous_strides(shape);
@@ -87,12 +87,12 @@ bool view_strides(const Tensor& x, const Shape& shape, Strides& out) {
 
 }  // namespace
 
-bool can_view(const Tensor& x, const Shape& shape) {
+bool can_view(const TensorBase& x, const Shape& shape) {
   Strides st;
   return shape_numel(shape) == x.numel() && view_strides(x, shape, st);
 }
 
-Tensor view(const Tensor& x, Shape shape) {
+TensorBase view(const TensorBase& x, Shape shape) {
   shape = infer_shape("view", x, std::move(shape));
   Strides st;
   EMBER_CHECK(view_strides(x, shape, st), ShapeError, "view: cannot view shape ", x.shape(),
@@ -102,14 +102,14 @@ Tensor view(const Tensor& x, Shape shape) {
   return make_view(x, shape, st, x.offset());
 }
 
-Tensor reshape(const Tensor& x, Shape shape) {
+TensorBase reshape(const TensorBase& x, Shape shape) {
   shape = infer_shape("reshape", x, std::move(shape));
   Strides st;
   if (view_strides(x, shape, st)) return make_view(x, shape, st, x.offset());
   return view(kernels::contiguous(x), shape);
 }
 
-Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
+TensorBase permute(const TensorBase& x, const std::vector<int64_t>& dims) {
   EMBER_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), ShapeError, "permute: ", dims.size(),
               " dims given for a tensor of shape ", x.shape(), " (order ", dims, ")");
   Shape shape(dims.size());
@@ -126,7 +126,7 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   return make_view(x, shape, strides, x.offset());
 }
 
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+TensorBase transpose(const TensorBase& x, int64_t dim0, int64_t dim1) {
   std::vector<int64_t> order(static_cast<size_t>(x.dim()));
   std::iota(order.begin(), order.end(), 0);
   std::swap(order[static_cast<size_t>(normalize_dim(dim0, x.dim(), "transpose"))],
@@ -134,7 +134,7 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
   return permute(x, order);
 }
 
-Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
+TensorBase slice(const TensorBase& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
   auto d = static_cast<size_t>(normalize_dim(dim, x.dim(), "slice"));
   EMBER_CHECK(step > 0, ValueError, "slice: step must be positive, got ", step);
   int64_t n = x.shape()[d];
@@ -150,7 +150,7 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
   return make_view(x, shape, strides, x.offset() + start * x.strides()[d]);
 }
 
-Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
+TensorBase narrow(const TensorBase& x, int64_t dim, int64_t start, int64_t length) {
   auto d = static_cast<size_t>(normalize_dim(dim, x.dim(), "narrow"));
   int64_t n = x.shape()[d];
   if (start < 0) start += n;
@@ -159,7 +159,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   return slice(x, static_cast<int64_t>(d), start, start + length);
 }
 
-Tensor select(const Tensor& x, int64_t dim, int64_t index) {
+TensorBase select(const TensorBase& x, int64_t dim, int64_t index) {
   auto d = static_cast<size_t>(normalize_dim(dim, x.dim(), "select"));
   int64_t n = x.shape()[d];
   EMBER_CHECK(index >= -n && index < n, IndexError, "select: index ", index,
@@ -173,7 +173,7 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   return make_view(x, shape, strides, offset);
 }
 
-Tensor expand(const Tensor& x, const Shape& shape) {
+TensorBase expand(const TensorBase& x, const Shape& shape) {
   EMBER_CHECK(shape.size() >= x.shape().size(), ShapeError, "expand: cannot expand ",
               x.shape(), " to fewer dims ", shape);
   size_t lead = shape.size() - x.shape().size();
@@ -194,7 +194,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
   return make_view(x, out, strides, x.offset());
 }
 
-Tensor squeeze(const Tensor& x) {
+TensorBase squeeze(const TensorBase& x) {
   Shape shape;
   Strides strides;
   for (size_t d = 0; d < x.shape().size(); ++d)
@@ -205,14 +205,14 @@ Tensor squeeze(const Tensor& x) {
   return make_view(x, shape, strides, x.offset());
 }
 
-Tensor squeeze(const Tensor& x, int64_t dim) {
+TensorBase squeeze(const TensorBase& x, int64_t dim) {
   if (x.dim() == 0) return make_view(x, {}, {}, x.offset());
   auto d = static_cast<size_t>(normalize_dim(dim, x.dim(), "squeeze"));
   if (x.shape()[d] != 1) return make_view(x, x.shape(), x.strides(), x.offset());
   return select(x, static_cast<int64_t>(d), 0);
 }
 
-Tensor unsqueeze(const Tensor& x, int64_t dim) {
+TensorBase unsqueeze(const TensorBase& x, int64_t dim) {
   auto d = static_cast<size_t>(normalize_dim(dim, x.dim() + 1, "unsqueeze"));
   Shape shape = x.shape();
   Strides strides = x.strides();
@@ -222,7 +222,7 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
   return make_view(x, shape, strides, x.offset());
 }
 
-Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
+TensorBase flatten(const TensorBase& x, int64_t start_dim, int64_t end_dim) {
   if (x.dim() == 0) return reshape(x, {1});
   auto s = static_cast<size_t>(normalize_dim(start_dim, x.dim(), "flatten"));
   auto e = static_cast<size_t>(normalize_dim(end_dim, x.dim(), "flatten"));

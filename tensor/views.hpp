@@ -5,8 +5,8 @@
 // Storage, so writes through one view show in every other (docs/tensor.md).
 // Only reshape copies, when no view can express the new shape (as PyTorch's
 // reshape). These record nothing for autograd: Tensor's methods of the same
-// names (x.view(...), x.permute(...)) are the differentiable versions, and
-// are built on these.
+// names (x.view(...), x.permute(...); autograd/tensor.hpp) are the
+// differentiable versions, and are built on these.
 #pragma once
 
 #include <cstdint>
@@ -16,18 +16,18 @@
 
 namespace ember::views {
 
-Tensor view(const Tensor& x, Shape shape);  // -1 infers; throws if layout forbids
-bool can_view(const Tensor& x, const Shape& shape);
-Tensor reshape(const Tensor& x, Shape shape);  // a view when one exists, else a copy
-Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
-Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
-Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
-Tensor select(const Tensor& x, int64_t dim, int64_t index);  // drops the dim
-Tensor expand(const Tensor& x, const Shape& shape);         // size-1 dims get stride 0
-Tensor squeeze(const Tensor& x);
-Tensor squeeze(const Tensor& x, int64_t dim);
-Tensor unsqueeze(const Tensor& x, int64_t dim);
-Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim);
+TensorBase view(const TensorBase& x, Shape shape);  // -1 infers; throws if layout forbids
+bool can_view(const TensorBase& x, const Shape& shape);
+TensorBase reshape(const TensorBase& x, Shape shape);  // a view when one exists, else a copy
+TensorBase permute(const TensorBase& x, const std::vector<int64_t>& dims);
+TensorBase transpose(const TensorBase& x, int64_t dim0, int64_t dim1);
+TensorBase slice(const TensorBase& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+TensorBase narrow(const TensorBase& x, int64_t dim, int64_t start, int64_t length);
+TensorBase select(const TensorBase& x, int64_t dim, int64_t index);  // drops the dim
+TensorBase expand(const TensorBase& x, const Shape& shape);          // size-1 dims get stride 0
+TensorBase squeeze(const TensorBase& x);
+TensorBase squeeze(const TensorBase& x, int64_t dim);
+TensorBase unsqueeze(const TensorBase& x, int64_t dim);
+TensorBase flatten(const TensorBase& x, int64_t start_dim, int64_t end_dim);
 
 }  // namespace ember::views

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../autograd/grad_mode.hpp"
+#include "../autograd/ops.hpp"
 #include "../data/split.hpp"
 #include "../data/subset.hpp"
 #include "../tensor/kernels.hpp"
@@ -201,7 +202,7 @@ Tensor predict(nn::Module& model, data::DataLoader& loader) {
   std::vector<Tensor> outputs;
   for (const data::Batch& batch : loader) outputs.push_back(model.forward(batch.images));
   EMBER_CHECK(!outputs.empty(), ValueError, "predict: the loader has no batches");
-  return kernels::cat(outputs, 0);
+  return cat(outputs, 0);
 }
 
 Tensor predict(nn::Module& model, const Tensor& images, int64_t batch_size) {
@@ -217,7 +218,7 @@ Tensor predict(nn::Module& model, const Tensor& images, int64_t batch_size) {
     const int64_t n = std::min(batch_size, images.size(0) - start);
     outputs.push_back(model.forward(views::narrow(images, 0, start, n)));
   }
-  return kernels::cat(outputs, 0);
+  return cat(outputs, 0);
 }
 
 }  // namespace ember::train

@@ -41,7 +41,7 @@ Tensor reduce(const Tensor& per_element, Reduction reduction) {
 Tensor element_grad(const Tensor& g, const Shape& shape, Reduction reduction) {
   if (reduction == Reduction::None) return g;
   Tensor scaled = reduction == Reduction::Mean
-                      ? kernels::mul(g, 1.0f / static_cast<float>(shape_numel(shape)))
+                      ? Tensor(kernels::mul(g, 1.0f / static_cast<float>(shape_numel(shape))))
                       : g;
   return views::expand(scaled, shape);
 }

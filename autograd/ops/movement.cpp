@@ -177,6 +177,11 @@ Tensor Tensor::clone() const {
 // ---- joining and padding -------------------------------------------------------
 
 namespace {
+// The kernels take the tensor layer's handles: the same tensors, as TensorBase.
+std::vector<TensorBase> bases(const std::vector<Tensor>& tensors) {
+  return {tensors.begin(), tensors.end()};
+}
+
 // out = cat(tensors, dim): input i's gradient is its stretch of g along dim.
 struct CatNode final : Node {
   CatNode(int64_t dim, std::vector<int64_t> sizes) : dim(dim), sizes(std::move(sizes)) {}
@@ -194,7 +199,7 @@ struct CatNode final : Node {
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
-  Tensor out = kernels::cat(tensors, dim);  // validates shapes and dim
+  Tensor out = kernels::cat(bases(tensors), dim);  // validates shapes and dim
   int64_t d = normalize_dim(dim, tensors.front().dim(), "cat");
   std::vector<int64_t> sizes;
   for (const Tensor& t : tensors) sizes.push_back(t.size(d));
@@ -218,7 +223,7 @@ struct StackNode final : Node {
 }  // namespace
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
-  Tensor out = kernels::stack(tensors, dim);
+  Tensor out = kernels::stack(bases(tensors), dim);
   record<StackNode>(out, tensors, normalize_dim(dim, out.dim(), "stack"));
   return out;
 }

@@ -45,7 +45,7 @@ struct BatchNormNode final : Node {
     Tensor xhat = saved(0), invstd = saved(1), weight = saved(2);
     Tensor dx, dweight, dbias;
     if (needs_grad(0)) {
-      Tensor dxhat = weight.defined() ? kernels::mul(g, weight) : g;
+      Tensor dxhat = weight.defined() ? Tensor(kernels::mul(g, weight)) : g;
       if (training) {
         Tensor mean_dxhat = kernels::mean(dxhat, dims, true);
         Tensor mean_dxhat_xhat = kernels::mean(kernels::mul(dxhat, xhat), dims, true);

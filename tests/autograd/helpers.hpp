@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../../autograd/gradcheck.hpp"
-#include "../../tensor/tensor.hpp"
+#include "../../autograd/tensor.hpp"
 
 namespace ember::test {
 

@@ -33,7 +33,8 @@ TEST_CASE("binary kernels broadcast like NumPy over contiguous and strided input
       {Tensor::zeros({0, 3}), Tensor::randn({3})},
   };
   using Fn = std::function<float(float, float)>;
-  std::vector<std::tuple<const char*, Tensor (*)(const Tensor&, const Tensor&), Fn>> ops = {
+  using Kernel = TensorBase (*)(const TensorBase&, const TensorBase&);
+  std::vector<std::tuple<const char*, Kernel, Fn>> ops = {
       {"add", k::add, [](float x, float y) { return x + y; }},
       {"sub", k::sub, [](float x, float y) { return x - y; }},
       {"mul", k::mul, [](float x, float y) { return x * y; }},
