@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "../data/write.hpp"
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 #include "results_table.hpp"
 
 namespace ember::train {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "../tensor/tensor.hpp"
+#include "../autograd/tensor.hpp"
 
 namespace ember::train {
 
