@@ -67,5 +67,6 @@
 #include "train/plot.hpp"
 #include "train/progress.hpp"
 #include "train/callbacks.hpp"
+#include "train/checkpoint.hpp"
 #include "train/fit.hpp"
 #include "train/profile.hpp"
