@@ -33,6 +33,16 @@ before it (blank lines between are allowed), and every marker is checked:
       ran in, so here in the program's default --output folder). Before a
       fenced block instead (```dot, ```csv, ...), the block must hold the file.
 
+  <!-- recorded: build/tutorials/08-optimizers/08-optimizers -->
+      The ```text block below, or the link or image on the next line, is what
+      the command printed or wrote when it was run by hand: a run too long for
+      the test (a chapter's documented default run, minutes). It is not run
+      again. The check requires only that the command's program exists (a
+      `build/` path in --build, an absolute path, or a name on PATH) and that
+      a linked file exists; the text beside the block says when, on which
+      machine and at which commit it was recorded. Rerun the command and copy
+      the new figures by hand when the program changes.
+
 The only normalisation: "total time: 1.2 s" compares equal to any other
 time. --update rewrites every output and file block from a fresh run and
 copies every linked file; excerpts and programs are never rewritten (fix the
@@ -50,7 +60,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file)\b(.*?)-->\s*$')
+MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file|recorded)\b(.*?)-->\s*$')
 FENCE = re.compile(r'^(\s*)(```+|~~~+)\s*([\w+-]*)')
 CPP_LANGUAGES = {'cpp', 'c++', 'cxx'}
 ELISION = '// ...'
@@ -129,7 +139,7 @@ class Checker:
         self.root, self.build, self.update = root, build, update
         self.runs = {}   # command -> (stdout, folder it ran in)
         self.errors = []
-        self.counts = dict(excerpt=0, program=0, output=0, file=0)
+        self.counts = dict(excerpt=0, program=0, output=0, file=0, recorded=0)
         self.scratch = Path(tempfile.mkdtemp(prefix='check-snippets-'))
 
     def error(self, where, message):
@@ -217,6 +227,32 @@ class Checker:
             raise ValueError(f'`{command.strip()}` wrote no {path.strip()}')
         return fresh
 
+    def check_recorded(self, where, argument, markdown=None, line=None):
+        """A recorded block or picture: its command's program must exist (it is not run)."""
+        self.counts['recorded'] += 1
+        command = argument.lstrip(':').strip()
+        argv = shlex.split(command)
+        if not argv:
+            return self.error(where, 'a recorded marker needs the command that made the block')
+        program = argv[0]
+        if program.startswith('build/'):
+            if self.build is None:
+                return self.error(where, 'needs --build to find ' + program)
+            found = (self.build / program[len('build/'):]).is_file()
+        elif '/' in program:
+            found = Path(program).is_file()
+        else:
+            found = shutil.which(program) is not None
+        if not found:
+            self.error(where, f'the recorded command\'s program {program} does not exist')
+        if line is not None:
+            link = re.search(r'\]\(([^)\s]+)\)', line)
+            if not link:
+                self.error(where, 'a recorded marker must precede a ```text block, or a line '
+                                  'with a link or image')
+            elif not (markdown.parent / link.group(1)).is_file():
+                self.error(where, f'{link.group(1)} does not exist')
+
     def check_block(self, where, block, expected_of, argument, lines):
         """A block that must hold expected_of(argument); --update rewrites it."""
         try:
@@ -270,6 +306,8 @@ class Checker:
             if kind == 'file':
                 self.counts['file'] += 1
                 self.check_file(where, markdown, argument, lines[index])
+            elif kind == 'recorded':
+                self.check_recorded(where, argument, markdown, lines[index])
             else:
                 self.error(where, f'a {kind} marker must precede a fenced block')
         # Bottom to top, so rewriting a block does not move the ones still to come.
@@ -296,6 +334,10 @@ class Checker:
                 self.counts['file'] += 1
                 read = lambda a: self.produced(a).read_text().rstrip('\n').split('\n')
                 changed |= bool(self.check_block(where, block, read, argument, lines))
+            elif kind == 'recorded':
+                if block.language != 'text':
+                    self.error(where, 'a recorded marker must precede a ```text block')
+                self.check_recorded(where, argument)
             elif kind is not None:
                 self.error(f'{self.shown(markdown)}:{marker_line}',
                            f'a {kind} marker cannot precede a ```{block.language} block')
@@ -320,7 +362,8 @@ def main():
         shutil.rmtree(checker.scratch, ignore_errors=True)
     c = checker.counts
     print(f'{len(args.markdown)} markdown file(s): {c["excerpt"]} excerpt(s), {c["program"]} '
-          f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked')
+          f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked, '
+          f'{c["recorded"]} recorded block(s) not rerun')
     def position(error):  # "file:line: message" -> (file, line), to report in reading order
         file, line, _ = error.split(':', 2)
         return file, int(line) if line.isdigit() else 0

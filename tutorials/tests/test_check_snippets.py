@@ -67,6 +67,14 @@ total time: 0.1 s
 made
 ```
 
+<!-- recorded: /bin/false a run too long to repeat -->
+```text
+what it printed once
+```
+
+<!-- recorded: /bin/false -->
+![a picture it drew once](made.txt)
+
 ```sh
 echo not checked
 ```
@@ -105,7 +113,19 @@ def main():
         readme.write_text(GOOD)
         code, out = check(script, root)
         expect('a correct file passes', code == 0 and '2 excerpt(s)' in out and
-               '2 output block(s)' in out and '2 file(s)' in out, out)
+               '2 output block(s)' in out and '2 file(s)' in out and
+               '2 recorded block(s) not rerun' in out, out)
+
+        readme.write_text(GOOD.replace('recorded: /bin/false a run', 'recorded: /no/such/program a run'))
+        code, out = check(script, root)
+        expect('a recorded block whose program is gone fails', code == 1 and
+               "program /no/such/program does not exist" in out, out)
+
+        readme.write_text(GOOD.replace('![a picture it drew once](made.txt)',
+                                       '![a picture it drew once](gone.svg)'))
+        code, out = check(script, root)
+        expect('a recorded picture that is missing fails', code == 1 and
+               'gone.svg does not exist' in out, out)
 
         readme.write_text(GOOD.replace('  return 2 * x;\n}\n```', '  return 3 * x;\n}\n```'))
         code, out = check(script, root)
