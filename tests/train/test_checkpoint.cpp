@@ -164,6 +164,21 @@ TEST_CASE("resume after epoch 3 of 6 ends bitwise where the straight run ends: S
   check_exact_resume(Kind::SGDMomentum);
 }
 
+TEST_CASE("without callbacks, load_training_checkpoint + initial_epoch is resume_from") {
+  const std::string path = Run::scratch("by-hand.safetensors");
+  Run straight(Kind::Adam, 12, /*with_callbacks=*/false);
+  straight.fit(4);
+  Run first_half(Kind::Adam, 12, false);
+  first_half.fit(2, path);
+  Run by_hand(Kind::Adam, 5, false);
+  const train::ResumePoint at = train::load_training_checkpoint(
+      path, {*by_hand.model, *by_hand.opt, &by_hand.train});
+  CHECK(at.epoch == 2);
+  CHECK(at.history.epochs() == 2);
+  by_hand.fit(4, "", "", at.epoch);
+  CHECK(same_weights(*straight.model, *by_hand.model));
+}
+
 TEST_CASE("fit writes the checkpoint after every epoch; initial_epoch skips epochs") {
   const std::string path = Run::scratch("every-epoch.safetensors");
   Run run(Kind::Adam, 3, /*with_callbacks=*/false);
