@@ -402,7 +402,7 @@ void schedules(Problem& p, tutorial::Run& run) {
              std::make_shared<optim::ExponentialDecay>(
                  opt, optim::ExponentialDecayOptions{.decay_rate = 0.8f}));
        }},
-      {"Keras decay 1e-3", 1e-3f, nullptr},  // lr / (1 + 1e-3 * steps taken)
+      {"Keras decay", 1e-3f, nullptr},  // lr / (1 + 1e-3 * steps taken)
       {"ReduceLROnPlateau", 0.0f,
        [](optim::Optimizer&) {  // halve when val_loss has not improved for 1 epoch
          return std::make_shared<train::ReduceLROnPlateau>(
