@@ -10,14 +10,14 @@
 //      as .npy files, loaded into a fresh model that computes the same logits
 //   2. resume: the same run stopped after half the epochs and resumed from
 //      checkpoint.safetensors: losses and weights against the straight run;
-//      then resumes that leave out one part
-//   3. inside: the training checkpoint's tensors and metadata
+//      then resumes that leave out one part; resume-loss.svg
+//   3. inside, metadata: the training checkpoint's tensors and metadata
 //   4. refused: a damaged checkpoint, another model, a weights-only file
 //   5. numpy: images, labels and ember's logits exported as .npy; read_weights.py
 //      run on them when python3 has numpy
 //
-//   build/tutorials/09-checkpoints/09-checkpoints            # the documented run, a minute
-//   build/tutorials/09-checkpoints/09-checkpoints --quick    # the test's: seconds
+//   build/tutorials/09-checkpoints/09-checkpoints     # writes 09-checkpoints-output/, seconds
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -102,10 +102,20 @@ struct Setup {
   int64_t epochs, batch_size;
 };
 
+// Keeps every batch's training loss (for the chart of section 2).
+class StepLosses : public train::Callback {
+ public:
+  std::vector<double> values;
+  void on_batch_end(int64_t, double loss, train::TrainingContext&) override {
+    values.push_back(loss);
+  }
+};
+
 struct Process {
   std::shared_ptr<nn::Sequential> model;
   std::unique_ptr<optim::Adam> opt;
   data::DataLoader train, val;
+  std::shared_ptr<StepLosses> losses = std::make_shared<StepLosses>();
 
   Process(const Setup& s, uint64_t seed)
       : train(s.train_set, s.batch_size, /*shuffle=*/true, /*seed=*/42), val(s.val_set, 500) {
@@ -118,6 +128,7 @@ struct Process {
     o.epochs = epochs;
     o.validation = &val;
     o.verbose = train::Verbosity::Silent;
+    o.callbacks.push_back(losses);
     return train::fit(*model, *opt, train, o);
   }
 };
@@ -173,6 +184,18 @@ void weights(const Setup& s, Process& straight, tutorial::Run& run) {
 
 // ---- 2. resume: stopped half-way, resumed, compared -----------------------------------------
 
+// A run's losses, `kWindow` batches to a point; NaN (no point) for the
+// `skipped` batches before it started.
+constexpr size_t kWindow = 4;
+std::vector<double> windows(const std::vector<double>& losses, size_t skipped) {
+  std::vector<double> out(skipped / kWindow, std::nan(""));
+  for (size_t i = 0; i + kWindow <= losses.size(); i += kWindow)
+    out.push_back(std::accumulate(losses.begin() + static_cast<std::ptrdiff_t>(i),
+                                  losses.begin() + static_cast<std::ptrdiff_t>(i + kWindow), 0.0) /
+                  kWindow);
+  return out;
+}
+
 void compare_row(const std::string& what, const train::History& h, int64_t from,
                  const nn::Module& model, const Process& straight) {
   std::cout << std::left << std::setw(34) << what << std::right;
@@ -220,6 +243,11 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
   std::cout << "a resume that gets back less than everything (loss per resumed epoch, then\n"
             << "max |weights - straight run's| at the end):\n";
   compare_row("everything (resume_from)", h, half, *resumed.model, straight);
+  const size_t skipped = static_cast<size_t>(half * straight.train.size());
+  std::vector<train::Series> curves = {
+      {"straight", windows(straight.losses->values, 0), "#1f77b4"},
+      {"resumed: everything (on the straight line)", windows(resumed.losses->values, skipped),
+       "#ff7f0e"}};
   {
     // The checkpoint loaded into a scratch Adam, then trained with a new one:
     // m = v = 0 and t = 1 again.
@@ -228,6 +256,7 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
     train::load_training_checkpoint(checkpoint, {*p.model, scratch, &p.train});
     const train::History r = p.fit(s.epochs, {.initial_epoch = half});
     compare_row("all but the optimizer's state", r, 0, *p.model, straight);
+    curves.push_back({"all but the optimizer's state", windows(p.losses->values, skipped), "#2ca02c"});
   }
   {
     // No loader given: its generator is not restored, so epoch half + 1
@@ -236,6 +265,7 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
     train::load_training_checkpoint(checkpoint, {*p.model, *p.opt});
     const train::History r = p.fit(s.epochs, {.initial_epoch = half});
     compare_row("all but the loader's order", r, 0, *p.model, straight);
+    curves.push_back({"all but the loader's order", windows(p.losses->values, skipped), "#d62728"});
   }
   {
     // What ModelCheckpoint saved: the weights alone.
@@ -243,28 +273,37 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
     nn::load(*p.model, weights_only);
     const train::History r = p.fit(s.epochs, {.initial_epoch = half});
     compare_row("the weights only (nn::load)", r, 0, *p.model, straight);
+    curves.push_back({"the weights only", windows(p.losses->values, skipped), "#9467bd"});
   }
+  write_file_atomically(
+      run.file("resume-loss.svg"),
+      train::line_chart_svg(curves, {.title = "Training loss, straight and resumed after epoch " +
+                                                  std::to_string(half),
+                                     .x_label = "training progress (a point is " +
+                                                std::to_string(kWindow) + " batches)",
+                                     .y_label = "training loss (mean of the batches)",
+                                     .width = 720,
+                                     .height = 440}));
   std::cout << "\n";
 }
 
 // ---- 3. inside a training checkpoint -----------------------------------------------------
 
 void inside(const std::string& checkpoint) {
-  std::cout << "== inside: checkpoint.safetensors ==\n";
   nn::Metadata metadata;
   const nn::NamedTensors tensors = nn::load_safetensors(checkpoint, &metadata);
-  std::cout << "tensors:\n";
+  std::cout << "== inside: checkpoint.safetensors, its tensors ==\n";
   for (const auto& [name, t] : tensors)
-    std::cout << "  " << std::left << std::setw(16) << name << std::right
-              << ember::shape_str(t.shape()) << "\n";
-  std::cout << "metadata:\n";
+    std::cout << std::left << std::setw(16) << name << std::right << ember::shape_str(t.shape())
+              << "\n";
+  std::cout << "\n== metadata: checkpoint.safetensors, its metadata ==\n";
   for (const auto& [key, value] : metadata) {
     // Wall-clock times, and the checksum that covers them, change run to run.
     const std::string shown = key == "history.seconds" ? "(each epoch's wall-clock seconds)"
                               : key == "checksum"      ? "crc32 (8 hex digits)"
                               : value.size() > 60      ? value.substr(0, 57) + "..."
                                                        : value;
-    std::cout << "  " << std::left << std::setw(22) << key << std::right << shown << "\n";
+    std::cout << std::left << std::setw(22) << key << std::right << shown << "\n";
   }
   std::cout << "\n";
 }
@@ -344,10 +383,12 @@ void numpy(const Setup& s, Process& straight, tutorial::Run& run) {
 
 void chapter(tutorial::Run& run) {
   const tutorial::Options& o = run.options;
-  const int64_t train_size = o.quick ? 1000 : 10000, val_size = o.quick ? 500 : 2000;
+  // Small already: --quick does the same work (what checkpoints teach needs
+  // no big run).
+  const int64_t train_size = 1000, val_size = 500;
   const Setup s{data::Subset(data::FashionMNIST(o.data, true), first(train_size)),
-                data::Subset(data::FashionMNIST(o.data, false), first(val_size)),
-                o.quick ? std::min<int64_t>(o.epochs, 4) : o.epochs, o.batch_size};
+                data::Subset(data::FashionMNIST(o.data, false), first(val_size)), o.epochs,
+                o.batch_size};
   std::cout << "(" << train_size << " training images, " << val_size
             << " validation images of Fashion-MNIST; Adam, batch " << s.batch_size << ", "
             << get_num_threads() << " threads)\n\n";
@@ -361,7 +402,7 @@ void chapter(tutorial::Run& run) {
 }
 
 int main(int argc, char** argv) {
-  tutorial::Options options{.epochs = 6, .output = "09-checkpoints-output", .threads = 2};
+  tutorial::Options options{.epochs = 4, .output = "09-checkpoints-output", .threads = 2};
   CLI::App app{"Chapter 9: saving, resuming and leaving ember"};
   return tutorial::run(app, options, argc, argv, chapter);
 }

@@ -10,6 +10,7 @@ explains and the pictures are SVG documents holding what they should.
 """
 import csv
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -145,7 +146,7 @@ def series(path):
     for g in svg(path).iter(SVG + 'g'):
         if g.get('class') == 'series':
             title = g.find(SVG + 'title').text
-            label, _, values = title.partition(': ')
+            label, _, values = title.rpartition(': ')
             curves[label] = [float(v) for v in values.split(', ')]
     return curves
 
@@ -257,8 +258,8 @@ def check_09_checkpoints(out, folder):
                  r'the weights only \(nn::load\)']:
         printed(out, rung + r' +[0-9.]+ +[0-9.]+ +[1-9]\.[0-9]e-0[0-9]')
     # What the checkpoint holds, as printed and as the file says.
-    printed(out, r'  optimizer\.0\.m +\[128, 784\]')
-    printed(out, r'  ember +training checkpoint 1')
+    printed(out, r'optimizer\.0\.m +\[128, 784\]')
+    printed(out, r'ember +training checkpoint 1')
     header = safetensors_header(folder / 'checkpoint.safetensors')
     require(header['__metadata__']['epoch'] == '4' and header['__metadata__']['optimizer'] == 'Adam',
             'checkpoint.safetensors does not hold epoch 4 of Adam')
@@ -279,9 +280,17 @@ def check_09_checkpoints(out, folder):
         printed(out, r'  checkpoint\.safetensors: 12 tensors, epoch 4, .*')
     else:
         printed(out, r'python3 with numpy not found .*: read_weights\.py not run')
+    # The chart: the resumed curve lies on the straight one, the others start
+    # at the same point (epoch 3's first batches) and leave it.
+    curves = series(folder / 'resume-loss.svg')
+    require(len(curves) == 5, f'resume-loss.svg draws {list(curves)}')
+    straight, resumed, *partial = curves.values()
+    require(len(straight) == 32 and resumed[16:] == straight[16:] and
+            all(math.isnan(v) for v in resumed[:16]), 'resume-loss.svg: the resumed curve is not the straight one')
+    require(all(p[16:] != straight[16:] for p in partial), 'resume-loss.svg: a partial resume equals the straight run')
     marked(folder, ['model.safetensors', '1.weight.npy', '1.bias.npy', '3.weight.npy', '3.bias.npy',
-                    'checkpoint.safetensors', 'weights-epoch2.safetensors', 'damaged.safetensors',
-                    'images.npy', 'labels.npy', 'logits.npy'])
+                    'checkpoint.safetensors', 'weights-epoch2.safetensors', 'resume-loss.svg',
+                    'damaged.safetensors', 'images.npy', 'labels.npy', 'logits.npy'])
 
 
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
