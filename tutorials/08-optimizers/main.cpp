@@ -88,7 +88,7 @@ double rms(const std::vector<Tensor>& tensors) {
 }
 
 Problem make_problem(const tutorial::Options& o) {
-  const int64_t train_size = o.quick ? 1000 : 10000, val_size = o.quick ? 500 : 2000;
+  const int64_t train_size = o.quick ? 640 : 10000, val_size = o.quick ? 320 : 2000;
   Problem p{data::Subset(data::FashionMNIST(o.data, true), first(train_size)),
             data::Subset(data::FashionMNIST(o.data, false), first(val_size)),
             mlp(), {}, o.batch_size, o.quick ? std::min<int64_t>(o.epochs, 2) : o.epochs};
