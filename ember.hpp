@@ -5,15 +5,18 @@
 
 #include "tensor/error.hpp"
 #include "tensor/shape.hpp"
-#include "tensor/allocator.hpp"
 #include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
+#include "tensor/views.hpp"
 #include "tensor/kernels.hpp"
 #include "tensor/strided_loop.hpp"
-#include "tensor/parallel.hpp"
-#include "tensor/gemm_stats.hpp"
-#include "tensor/blas_info.hpp"
 #include "tensor/atomic_file.hpp"
+
+#include "tensor/runtime/allocator.hpp"
+#include "tensor/runtime/parallel.hpp"
+#include "tensor/runtime/gemm_stats.hpp"
+#include "tensor/runtime/blas_info.hpp"
+#include "tensor/runtime/cpu_features.hpp"
 
 #include "autograd/ops.hpp"
 #include "autograd/node.hpp"

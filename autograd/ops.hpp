@@ -30,6 +30,15 @@ Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor abs(const Tensor& x);
 Tensor clamp(const Tensor& x, float lo, float hi);
+// Comparisons with broadcasting: 1 where true, 0 where false. Not recorded
+// (their slope is 0 wherever it exists), so the result never requires grad:
+//   eq(logits.argmax(1), labels).mean()   // the fraction of right answers
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
 
 // ---- activations (ops/activation.cpp) --------------------------------------
 Tensor relu(const Tensor& x);
@@ -108,5 +117,9 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& targets,
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targets,
                                         Reduction reduction = Reduction::Mean);
+// Class indices [N] (floats holding integers in [0, classes)) as rows of
+// [N, classes]: 1 at each example's class, 0 elsewhere (PyTorch's
+// F.one_hot, Keras' to_categorical). Labels are data: not recorded.
+Tensor one_hot(const Tensor& labels, int64_t classes);
 
 }  // namespace ember

@@ -20,7 +20,7 @@
 #include "../ember.hpp"
 #include "shapes.hpp"
 #include "tensor/conv_direct.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/runtime/parallel.hpp"
 
 namespace k = ember::kernels;
 using ember::Tensor;
@@ -138,7 +138,7 @@ void conv_forward_image_vs_sgemm(benchmark::State& state, const ConvLayer& l) {
   direct::Plan plan{l.in_channels, l.height, l.width, l.kernel,     l.kernel,
                     l.out_h(),     l.out_w(), geometry(l)};
   plan.column_passes = direct::column_passes_pay(plan, o);
-  if (!direct::cpu_supported() || !direct::panels_fit(o))
+  if (!k::avx2_fma_supported() || !direct::panels_fit(o))
     return state.SkipWithError("the direct kernels do not run this layer here");
   std::vector<int32_t> taps(static_cast<size_t>(kk)), pixels(static_cast<size_t>(p));
   direct::tap_offsets(plan, taps.data());

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../tensor/kernels.hpp"
+#include "../tensor/views.hpp"
 
 namespace ember::data {
 
@@ -43,7 +44,7 @@ void TensorDataset::check_index(int64_t index) const {
 
 Example TensorDataset::get(int64_t index) const {
   check_index(index);
-  return {kernels::select(images_, 0, index), labels_[static_cast<size_t>(index)]};
+  return {views::select(images_, 0, index), labels_[static_cast<size_t>(index)]};
 }
 
 Shape TensorDataset::image_shape() const {

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "../tensor/parallel.hpp"
+#include "../tensor/runtime/parallel.hpp"
 #include "../tensor/tensor.hpp"
 
 namespace ember::optim {

@@ -3,6 +3,10 @@
 
     scripts/check-snippets.py --build build FILE.md...           # check (the test)
     scripts/check-snippets.py --build build --update FILE.md...  # rewrite outputs and files
+    scripts/check-snippets.py --installed README.md              # programs against an install
+    scripts/check-snippets.py --build build --recorded --update FILE.md...  # and recorded runs
+
+A folder stands for the markdown files in it (docs/ for docs/*.md).
 
 Every fenced ```cpp block must carry a marker, an HTML comment on the line
 before it (blank lines between are allowed), and every marker is checked:
@@ -10,16 +14,25 @@ before it (blank lines between are allowed), and every marker is checked:
   <!-- excerpt: tutorials/01-tensors/main.cpp -->
       The ```cpp block below is copied from that file (a path from the
       repository's root): it must appear there verbatim, leading and trailing
-      blank lines aside. A line holding only `// ...` (or `# ...`, in a
+      blank lines aside. A line holding only `// ...` (or `# ...` in a
       Python excerpt) stands for lines left out; the pieces between must then
       appear in that order. An excerpt marker may precede a block of any
-      language (```python from a script, say); a ```cpp block must have one
-      of the markers.
+      language (```python lines of a script, say).
 
   <!-- program -->
-      The ```cpp block below is a whole program: it is compiled against the
-      build (libember from --build, the headers from the build's source tree,
-      as "ember.hpp" or <ember/ember.hpp>) and run, and must exit with 0.
+      The ```cpp block below is a whole program: it is compiled and run, and
+      must exit with 0. It is compiled as README.md tells a reader to build
+      one: against the build without installing it,
+        c++ program.cpp $(PKG_CONFIG_PATH=BUILD pkg-config --cflags --libs ember)
+      (BUILD/ember-uninstalled.pc, written when meson configures), or with
+      --installed against the ember that PKG_CONFIG_PATH finds,
+        c++ program.cpp $(pkg-config --cflags --libs ember) \
+            -Wl,-rpath,$(pkg-config --variable=libdir ember)
+      It runs in a new empty folder without LD_LIBRARY_PATH.
+
+  <!-- program not run: it reads CIFAR-10 from /data/cifar -->
+      The same, compiled but not run, for a program that needs what a test
+      machine lacks (files, minutes); the reason is required.
 
   <!-- output: build/tutorials/01-tensors/01-tensors --quick -->
   <!-- output views: build/tutorials/01-tensors/01-tensors --quick -->
@@ -28,6 +41,8 @@ before it (blank lines between are allowed), and every marker is checked:
       its start means the --build folder. With a section name, only the part
       from the line starting with "== views" to the next line starting with
       "== ". Each command runs once per check however many blocks show it.
+      The command `the program above` stands for the nearest program block
+      above in the same file, and its block may be of any language (```dot).
 
   <!-- file 01-tensors-output/memory-layout.svg: build/tutorials/01-tensors/01-tensors --quick -->
       The link or image on the next line, e.g. ![...](memory-layout.svg), names
@@ -36,15 +51,15 @@ before it (blank lines between are allowed), and every marker is checked:
       ran in, so here in the program's default --output folder). Before a
       fenced block instead (```dot, ```csv, ...), the block must hold the file.
 
-  <!-- recorded: build/tutorials/08-optimizers/08-optimizers -->
-      The ```text block below, or the link or image on the next line, is what
-      the command printed or wrote when it was run by hand: a run too long for
-      the test (a chapter's documented default run, minutes). It is not run
-      again. The check requires only that the command's program exists (a
-      `build/` path in --build, an absolute path, or a name on PATH) and that
-      a linked file exists; the text beside the block says when, on which
-      machine and at which commit it was recorded. Rerun the command and copy
-      the new figures by hand when the program changes.
+  <!-- recorded: build/tutorials/04-logistic-regression/04-logistic-regression -->
+  <!-- recorded test: build/tutorials/04-logistic-regression/04-logistic-regression -->
+  <!-- recorded 04-logistic-regression-output/loss.svg: build/tutorials/04-... -->
+      Like output (before a ```text block) and file (before a link, an image
+      or another fenced block), for a run too long to repeat in every check:
+      a chapter's documented default run, which takes minutes. The check does
+      not run it, but a linked file must exist. With --recorded it is run and
+      compared like the others (and --recorded --update rewrites it). The
+      markdown says beside it when, where and at which commit it was recorded.
 
 The only normalisation: "total time: 1.2 s" compares equal to any other
 time. --update rewrites every output and file block from a fresh run and
@@ -52,8 +67,8 @@ copies every linked file; excerpts and programs are never rewritten (fix the
 markdown or the code).
 """
 import argparse
+import concurrent.futures
 import difflib
-import json
 import os
 import re
 import shlex
@@ -67,6 +82,8 @@ MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file|recorded)\b(.*?)-->\s
 FENCE = re.compile(r'^(\s*)(```+|~~~+)\s*([\w+-]*)')
 CPP_LANGUAGES = {'cpp', 'c++', 'cxx'}
 ELISIONS = ('// ...', '# ...')
+PROGRAM_ABOVE = 'the program above'
+NOT_RUN = re.compile(r'^not run:\s*\S')
 
 
 class Block:
@@ -138,11 +155,14 @@ def contains_in_order(haystack, pieces):
 
 
 class Checker:
-    def __init__(self, root, build, update):
-        self.root, self.build, self.update = root, build, update
+    def __init__(self, root, build, update, installed=False, recorded=False):
+        self.root, self.build, self.update, self.installed = root, build, update, installed
+        self.recorded = recorded  # also run the `recorded` markers' commands
         self.runs = {}   # command -> (stdout, folder it ran in)
+        self.compiled = {}  # program text -> its executable, or the ValueError that stopped it
+        self.programs = {}  # program text -> its stdout, or the ValueError that stopped it
         self.errors = []
-        self.counts = dict(excerpt=0, program=0, output=0, file=0, recorded=0)
+        self.counts = dict(excerpt=0, program=0, compiled=0, output=0, file=0, recorded=0)
         self.scratch = Path(tempfile.mkdtemp(prefix='check-snippets-'))
 
     def error(self, where, message):
@@ -160,17 +180,26 @@ class Checker:
                     raise ValueError('needs --build to run ' + argv[0])
                 argv[0] = str(self.build / argv[0][len('build/'):])
             folder = Path(tempfile.mkdtemp(dir=self.scratch))
-            r = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=300)
+            r = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=900)
             if r.returncode != 0:
                 raise ValueError(f'`{command}` exited with {r.returncode}:\n{r.stderr}')
             self.runs[command] = (r.stdout, folder)
         return self.runs[command]
 
-    def output_of(self, argument):
-        """The lines a `output [SECTION]: COMMAND` marker stands for."""
+    def output_of(self, argument, program=None):
+        """The lines a `output [SECTION]: COMMAND` marker stands for; `program` is
+        the program block above, for the command `the program above`."""
         head, _, command = argument.partition(':')
         section = head.strip()
-        stdout, _ = self.run(command.strip())
+        if command.strip() != PROGRAM_ABOVE:
+            stdout, _ = self.run(command.strip())
+        elif program is None:
+            raise ValueError(f'"{PROGRAM_ABOVE}": no <!-- program --> block above this one')
+        else:
+            try:
+                stdout = self.program_output(program)
+            except ValueError:
+                raise ValueError(f'the program above (line {program.line}) did not run: see there')
         lines = stdout.rstrip('\n').split('\n')
         if not section:
             return lines
@@ -199,27 +228,100 @@ class Checker:
             self.error(where, f'this excerpt is not in {path} as written (copy it again from '
                               f'the file; `// ...` or `# ...` lines may stand for lines left out)')
 
-    def check_program(self, where, block):
-        if self.build is None:
-            return self.error(where, 'needs --build to compile this program')
-        # The headers of the source tree the build was configured from.
-        info = json.loads((self.build / 'meson-info' / 'meson-info.json').read_text())
-        source = Path(info['directories']['source'])
+    def pkg_config(self, *args):
+        """pkg-config's answer for ember: the build's uninstalled ember (README.md,
+        "Without installing"), or with --installed the one PKG_CONFIG_PATH finds."""
+        env = dict(os.environ)
+        if self.installed:
+            env['PKG_CONFIG_DISABLE_UNINSTALLED'] = '1'
+        else:
+            if self.build is None:
+                raise ValueError('needs --build (or --installed) to compile a program')
+            if not (self.build / 'ember-uninstalled.pc').is_file():
+                raise ValueError(f'{self.build} has no ember-uninstalled.pc: reconfigure it '
+                                 f'(meson setup --reconfigure {self.build})')
+            env['PKG_CONFIG_PATH'] = str(self.build)
+        r = subprocess.run(['pkg-config', *args, 'ember'], env=env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise ValueError('pkg-config does not find ember:\n' + r.stderr)
+        return shlex.split(r.stdout)
+
+    def compile(self, block):
+        """Compiles a program block as README.md says to; returns the executable.
+        Each text is compiled once (compile_all may have done it already)."""
+        text = '\n'.join(block.lines)
+        if text not in self.compiled:
+            try:
+                self.compiled[text] = self.compile_now(block)
+            except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+                self.compiled[text] = ValueError(str(e))
+        result = self.compiled[text]
+        if isinstance(result, ValueError):
+            raise result
+        return result
+
+    def compile_all(self, markdowns):
+        """Compiles every program block of these files at once, one compiler per
+        core: the compiles are most of the check's time."""
+        blocks = [block for markdown in markdowns for block in parse(markdown.read_text())[1]
+                  if block.language in CPP_LANGUAGES and block.marker
+                  and block.marker[0] == 'program']
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for block, result in zip(blocks, pool.map(self.try_compile, blocks)):
+                self.compiled.setdefault('\n'.join(block.lines), result)
+
+    def try_compile(self, block):
+        try:
+            return self.compile_now(block)
+        except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+            return ValueError(str(e))
+
+    def compile_now(self, block):
         folder = Path(tempfile.mkdtemp(dir=self.scratch))
-        (folder / 'include').mkdir()
-        (folder / 'include' / 'ember').symlink_to(source)  # <ember/ember.hpp>, as installed
         (folder / 'program.cpp').write_text('\n'.join(block.lines) + '\n')
-        compiler = shlex.split(os.environ.get('CXX', 'c++'))
-        compile_cmd = compiler + ['-std=c++20', '-I', str(folder / 'include'), '-I', str(source),
-                                  str(folder / 'program.cpp'), '-o', str(folder / 'program'),
-                                  '-L', str(self.build), '-lember', f'-Wl,-rpath,{self.build}']
-        r = subprocess.run(compile_cmd, capture_output=True, text=True, timeout=300)
+        command = shlex.split(os.environ.get('CXX', 'c++'))
+        command += [str(folder / 'program.cpp'), *self.pkg_config('--cflags', '--libs')]
+        if self.installed:
+            command.append('-Wl,-rpath,' + self.pkg_config('--variable=libdir')[0])
+        command += ['-o', str(folder / 'program')]
+        r = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
-            return self.error(where, 'this program does not compile:\n' + r.stderr[-3000:])
-        r = subprocess.run([str(folder / 'program')], cwd=folder, capture_output=True, text=True,
-                           timeout=120)
-        if r.returncode != 0:
-            self.error(where, f'this program exited with {r.returncode}:\n{r.stderr[-3000:]}')
+            raise ValueError('this program does not compile:\n' + r.stderr[:3000])
+        return folder / 'program'
+
+    def program_output(self, block):
+        """What a program block prints, compiled and run once per check."""
+        text = '\n'.join(block.lines)
+        if text not in self.programs:
+            try:
+                program = self.compile(block)
+                env = {k: v for k, v in os.environ.items() if k != 'LD_LIBRARY_PATH'}
+                r = subprocess.run([str(program)], cwd=program.parent, env=env,
+                                   capture_output=True, text=True, timeout=120)
+                if r.returncode != 0:
+                    raise ValueError(f'this program exited with {r.returncode}:\n'
+                                     f'{r.stderr[-3000:]}')
+                self.programs[text] = r.stdout
+            except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+                self.programs[text] = ValueError(str(e))
+        result = self.programs[text]
+        if isinstance(result, ValueError):
+            raise result
+        return result
+
+    def check_program(self, where, block, argument):
+        try:
+            if not argument:
+                self.counts['program'] += 1
+                self.program_output(block)
+            elif NOT_RUN.match(argument):
+                self.counts['compiled'] += 1
+                self.compile(block)
+            else:
+                self.error(where, 'a program marker is <!-- program --> or '
+                                  '<!-- program not run: WHY -->')
+        except (ValueError, OSError, subprocess.TimeoutExpired) as e:
+            self.error(where, str(e))
 
     def produced(self, argument):
         """The file a `file PATH: COMMAND` marker names, freshly written by COMMAND."""
@@ -230,32 +332,6 @@ class Checker:
             raise ValueError(f'`{command.strip()}` wrote no {path.strip()}')
         return fresh
 
-    def check_recorded(self, where, argument, markdown=None, line=None):
-        """A recorded block or picture: its command's program must exist (it is not run)."""
-        self.counts['recorded'] += 1
-        command = argument.lstrip(':').strip()
-        argv = shlex.split(command)
-        if not argv:
-            return self.error(where, 'a recorded marker needs the command that made the block')
-        program = argv[0]
-        if program.startswith('build/'):
-            if self.build is None:
-                return self.error(where, 'needs --build to find ' + program)
-            found = (self.build / program[len('build/'):]).is_file()
-        elif '/' in program:
-            found = Path(program).is_file()
-        else:
-            found = shutil.which(program) is not None
-        if not found:
-            self.error(where, f'the recorded command\'s program {program} does not exist')
-        if line is not None:
-            link = re.search(r'\]\(([^)\s]+)\)', line)
-            if not link:
-                self.error(where, 'a recorded marker must precede a ```text block, or a line '
-                                  'with a link or image')
-            elif not (markdown.parent / link.group(1)).is_file():
-                self.error(where, f'{link.group(1)} does not exist')
-
     def check_block(self, where, block, expected_of, argument, lines):
         """A block that must hold expected_of(argument); --update rewrites it."""
         try:
@@ -265,12 +341,21 @@ class Checker:
         if normalise(block.lines) == normalise(expected):
             return False
         if self.update:
-            lines[block.body_start:block.body_start + len(block.lines)] = expected
+            lines[block.body_start:block.body_start + len(block.lines)] = [l.rstrip() for l in expected]
             return True
         diff = difflib.unified_diff(block.lines, expected, 'markdown', 'now', lineterm='', n=1)
         self.error(where, 'this block is not what the program prints or writes now (run with '
                           '--update to rewrite it):\n' + '\n'.join(list(diff)[:40]))
         return False
+
+    def check_link(self, where, markdown, line):
+        """A recorded picture, not regenerated: the file it links must exist."""
+        link = re.search(r'\]\(([^)\s]+)\)', line)
+        if not link:
+            self.error(where, 'a recorded marker must precede a fenced block, or a line with a '
+                              'link or image')
+        elif not (markdown.parent / link.group(1)).is_file():
+            self.error(where, f'{link.group(1)} does not exist (record it with --recorded --update)')
 
     def check_file(self, where, markdown, argument, line):
         link = re.search(r'\]\(([^)\s]+)\)', line)
@@ -310,11 +395,20 @@ class Checker:
                 self.counts['file'] += 1
                 self.check_file(where, markdown, argument, lines[index])
             elif kind == 'recorded':
-                self.check_recorded(where, argument, markdown, lines[index])
+                self.counts['recorded'] += 1
+                if self.recorded:
+                    self.check_file(where, markdown, argument, lines[index])
+                else:
+                    self.check_link(where, markdown, lines[index])
             else:
                 self.error(where, f'a {kind} marker must precede a fenced block')
+        program_above, above = [], None  # for each block, the last program block before it
+        for block in blocks:
+            program_above.append(above)
+            if block.language in CPP_LANGUAGES and block.marker and block.marker[0] == 'program':
+                above = block
         # Bottom to top, so rewriting a block does not move the ones still to come.
-        for block in reversed(blocks):
+        for block, program in reversed(list(zip(blocks, program_above))):
             where = f'{self.shown(markdown)}:{block.line}'
             kind, argument, marker_line = block.marker or (None, '', 0)
             if block.language in CPP_LANGUAGES:
@@ -322,28 +416,34 @@ class Checker:
                     self.counts['excerpt'] += 1
                     self.check_excerpt(where, block, argument.lstrip(':').strip())
                 elif kind == 'program':
-                    self.counts['program'] += 1
-                    self.check_program(where, block)
+                    self.check_program(where, block, argument.strip())
                 else:
                     self.error(where, 'a ```cpp block needs a marker on the line before it: '
                                       '<!-- excerpt: PATH --> or <!-- program -->')
             elif kind == 'excerpt':
                 self.counts['excerpt'] += 1
                 self.check_excerpt(where, block, argument.lstrip(':').strip())
+            elif kind == 'recorded':
+                self.counts['recorded'] += 1
+                if not self.recorded:
+                    continue
+                if block.language == 'text':
+                    changed |= bool(self.check_block(where, block, self.output_of, argument, lines))
+                else:
+                    read = lambda a: self.produced(a).read_text().rstrip('\n').split('\n')
+                    changed |= bool(self.check_block(where, block, read, argument, lines))
             elif kind == 'output':
                 self.counts['output'] += 1
-                if block.language != 'text':
+                command = argument.partition(':')[2].strip()
+                if block.language != 'text' and command != PROGRAM_ABOVE:
                     self.error(where, 'an output marker must precede a ```text block')
                 else:
-                    changed |= bool(self.check_block(where, block, self.output_of, argument, lines))
+                    output_of = lambda a, program=program: self.output_of(a, program)
+                    changed |= bool(self.check_block(where, block, output_of, argument, lines))
             elif kind == 'file':
                 self.counts['file'] += 1
                 read = lambda a: self.produced(a).read_text().rstrip('\n').split('\n')
                 changed |= bool(self.check_block(where, block, read, argument, lines))
-            elif kind == 'recorded':
-                if block.language != 'text':
-                    self.error(where, 'a recorded marker must precede a ```text block')
-                self.check_recorded(where, argument)
             elif kind is not None:
                 self.error(f'{self.shown(markdown)}:{marker_line}',
                            f'a {kind} marker cannot precede a ```{block.language} block')
@@ -358,18 +458,28 @@ def main():
     parser.add_argument('--root', type=Path, default=Path(__file__).resolve().parent.parent,
                         help='the repository root excerpt paths start from (default: this script\'s)')
     parser.add_argument('--update', action='store_true', help='rewrite output blocks and files')
-    parser.add_argument('markdown', nargs='+', type=Path)
+    parser.add_argument('--installed', action='store_true',
+                        help='compile programs against the installed ember that PKG_CONFIG_PATH '
+                             'finds (with an rpath to it), not against --build')
+    parser.add_argument('--recorded', action='store_true',
+                        help='also run the commands of `recorded` markers (the long default runs)')
+    parser.add_argument('markdown', nargs='+', type=Path, help='markdown files, or folders of them')
     args = parser.parse_args()
-    checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update)
+    args.markdown = [md for path in args.markdown
+                     for md in (sorted(path.glob('*.md')) if path.is_dir() else [path])]
+    checker = Checker(args.root.resolve(), args.build.resolve() if args.build else None, args.update,
+                      args.installed, args.recorded)
     try:
+        checker.compile_all(args.markdown)
         for markdown in args.markdown:
             checker.check(markdown)
     finally:
         shutil.rmtree(checker.scratch, ignore_errors=True)
     c = checker.counts
     print(f'{len(args.markdown)} markdown file(s): {c["excerpt"]} excerpt(s), {c["program"]} '
-          f'program(s), {c["output"]} output block(s), {c["file"]} file(s) checked, '
-          f'{c["recorded"]} recorded block(s) not rerun')
+          f'program(s) run, {c["compiled"]} compiled only, {c["output"]} output block(s), '
+          f'{c["file"]} file(s) checked; {c["recorded"]} recorded block(s) or file(s) ' +
+          ('rerun' if args.recorded else 'not rerun (--recorded reruns them)'))
     def position(error):  # "file:line: message" -> (file, line), to report in reading order
         file, line, _ = error.split(':', 2)
         return file, int(line) if line.isdigit() else 0

@@ -1,7 +1,9 @@
 // conv_direct.hpp — convolution without im2col: AVX2 + FMA kernels, and
 // AVX-512 versions of them, that read the (zero-padded) image in place.
 // Internal to tensor/: conv.cpp decides when to use them and runs them per
-// image on the pool.
+// image on the pool. The planning is in conv_direct_plan.cpp, the per-image
+// loops in conv_direct.cpp, the tiles in conv_direct_avx2.cpp and
+// conv_direct_avx512.cpp.
 //
 // A convolution is the GEMM out[O, P] = weight[O, K] x columns[K, P], where
 // column entry (k, p) is the padded image at pixel_offset(p) + tap_offset(k):
@@ -22,31 +24,20 @@
 // image values, 12 FMAs (up to 8 channels: 10 x 8 tiles from 8-wide panels).
 // With AVX-512 the tiles are 10 x 32 (20 of its 32 registers) or 10 x 16:
 // twice the multiply-adds per image value loaded, which is what bounds the
-// AVX2 tiles (measured on an AVX-512 Xeon, one thread: 5x5 32->32 forward
-// 116 -> 203 GFLOP/s, experiment 001's 7x7 64->32 116 -> 204).
-// Measured alone on the Zen 3 (one thread, per image, forward incl. the
-// padding copy): 94 GFLOP/s at CNN model 1's 5x5 32->32
-// (OpenBLAS at the same GEMM shape: 72, and 55 with im2col), 96 at
-// experiment 001's 7x7 64->32 (OpenBLAS 77).
+// AVX2 tiles. How fast they run against OpenBLAS at the same GEMM shape, on
+// the machines measured: bench/README.md.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "kernels.hpp"
+#include "runtime/cpu_features.hpp"
 
 namespace ember::kernels::direct {
 
-// True when this CPU runs AVX2 + FMA (and ember was built for x86-64).
-bool cpu_supported();
-// True when it also has AVX-512F (and the OS saves its registers).
-bool avx512_supported();
-// Whether the tiles run on AVX-512: where supported, on by default;
-// EMBER_AVX512=0 in the environment or set_avx512(false) keeps them on AVX2
-// (A/B runs; tests run both). Results are the same either way: each
-// accumulator sums the same products in the same order.
-bool avx512_enabled();
-void set_avx512(bool enabled);
+// The kernels run where avx2_fma_supported(), their tiles on AVX-512 where
+// avx512_enabled() (runtime/cpu_features.hpp).
 
 constexpr int64_t kPanel = 16;     // output channels per panel (two AVX registers)
 constexpr int64_t kMaxPanel = 32;  // with AVX-512: two 512-bit registers
@@ -96,10 +87,9 @@ int64_t visited_taps(const Plan& plan);
 // Column passes pay where at least 1/4 of the (output column, kernel
 // column) pairs read the zero border, and the panel kernel runs (not the
 // row kernel): the flipped convolutions of 'valid' layers' d input on
-// small images. Measured on a Zen 4, 2 threads: experiment 001's 7x7 on
-// 22 x 22 (3/8 of the pairs) 34-38 -> 27-29 ms per batch, the CIFAR-10
-// model's 3x3 on 6 x 6 (1/3) 0.49-0.55 -> 0.44-0.45 ms; at 1/7 (CM1's
-// 3x3 on 14 x 14) the passes' extra loads and stores ate the gain.
+// small images (experiment 001's 7x7 on 22 x 22: 3/8 of the pairs; the
+// CIFAR-10 model's 3x3 on 6 x 6: 1/3). At 1/7 (CM1's 3x3 on 14 x 14) the
+// passes' extra loads and stores ate the gain, hence the 1/4 (bench/README.md).
 bool column_passes_pay(const Plan& plan, int64_t out_channels);
 
 // The image with its zero border, in `scratch` (plan.padded_size() floats);
@@ -154,12 +144,10 @@ inline bool row_kernel_applies(const Plan& plan, int64_t out_channels) {
 // The AVX-512 row kernel's tiles, 32 pixels of the output seen as one flat
 // row each: where a tile's two 16-pixel vectors read the padded image, and
 // the taps it visits. They are the same for every image, so the caller
-// works them out once per batch (flat_tiles) and hands them to forward.
-// Worked out between the tiles, once per channel group, they had cost
-// these layers 6-12% (bench_kernels conv2d_forward_image_vs_sgemm, Zen 4,
-// 3 interleaved rounds, as a fraction of OpenBLAS at the same shape:
-// CM1's 3x3 1->32 0.71-0.77 -> 0.79-0.81, LeNet-5's 5x5 1->6 0.75-0.80 ->
-// 0.84, CNN model 1's 5x5 1->32 0.84-0.89 -> 0.90).
+// works them out once per batch (flat_tiles) and hands them to forward:
+// worked out between the tiles, once per channel group, they had cost
+// these first layers, whose tiles do little work each, a measurable share
+// of their time (bench/README.md).
 struct FlatTile {
   // Vector j takes lanes in_a[j] from a[j] + tap offset and lanes in_b[j]
   // (pixels that wrap onto the next output row) from b[j] + tap offset,
@@ -178,19 +166,18 @@ void forward(const Plan& plan, const float* padded, const int32_t* taps, const i
              int64_t out_channels, bool relu, bool stream, float* stage, float* out);
 
 // The largest cache's size in bytes, from Linux's sysfs (cpu0's cache
-// entries; glibc's sysconf said 320 MB for the Zen 4's 32 MB L3 under KVM);
-// 32 MB where sysfs cannot be read.
+// entries; glibc's sysconf can be wrong under a virtual machine, ten times
+// the real L3 on one); 32 MB where sysfs cannot be read.
 int64_t last_level_cache_bytes();
 // Whether a forward whose whole batch writes output_bytes streams them: when
 // they exceed the last-level cache, which they leave anyway. An ordinary
 // store that misses first reads in its line; a bare store loop reaches the
 // same bandwidth either way (bench_kernels store_bandwidth), so what the
 // kernel gains is most likely its multiply-adds no longer stalled behind
-// stores waiting for their lines. CM1's first layer (48 MB per batch
-// of 500; L3 32 MB) on a Zen 4, 2 threads: forward 3.65 -> 2.64 ms
-// (bench_kernels, caches evicted, medians of 5 A/B rounds); CNN model 1's
-// 3-12 MB stay ordinary stores (streaming them had made its steps 4-6%
-// slower: the next layer then read them from memory).
+// stores waiting for their lines (CM1's first layer, 48 MB per batch of
+// 500). Outputs that fit in the cache stay ordinary stores: streamed, the
+// next layer would read them from memory (CNN model 1's steps were slower
+// that way; bench/README.md).
 inline bool streams(int64_t output_bytes) { return output_bytes > last_level_cache_bytes(); }
 
 // dweight += dout x columns^T, from the padded image and dout packed into

@@ -9,8 +9,9 @@
 #include <cstdint>
 
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/parallel.hpp"
 #include "strided_loop.hpp"
+#include "views.hpp"
 
 namespace ember::kernels {
 namespace {
@@ -79,15 +80,14 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
   return out;
 }
 
-// tanh in a form the compiler vectorizes (std::tanh is a call per element:
-// ~16 ns against well under 1 ns, and LeNet-5's tanh layers were a third of
-// its step): tanh a = a * P(a^2) / Q(a^2) for a = |x|, P of degree 6 and Q of
+// tanh in a form the compiler vectorizes (std::tanh is a call per element,
+// tens of times slower than a vectorized formula, and LeNet-5's tanh layers
+// were a third of its step): tanh a = a * P(a^2) / Q(a^2) for a = |x|, P of degree 6 and Q of
 // degree 3 in a^2 (odd degree 13 over even degree 6 in a), with Eigen's
 // coefficients for float tanh (Eigen/src/Core/MathFunctionsImpl.h, MPL 2.0).
 // One division and eleven multiply-adds, where the exp-based formula before
 // it (1 - 2 / (e^2a + 1), a Taylor series below 0.25) took a division and
-// about twice the other work: 0.49 -> 0.30 ns per value in L1 with AVX-512,
-// 0.83 -> 0.51 with AVX2 + FMA (measured 2026-12-02, one core). a is clamped
+// about twice the other work (timings: bench/README.md). a is clamped
 // at 7.90531 (Eigen's bound; P/Q gives 0.99999976 there), results are 1 from
 // a = 9 (tanh rounds to 1.0f from 9.0109), and below a = 0.0004 tanh a is a
 // (a * P would lose bits for subnormal a).
@@ -178,7 +178,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   // Broadcast all three to one shape, then pick.
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"),
                                  b.shape(), "where");
-  Tensor c = expand(cond, shape), x = expand(a, shape), y = expand(b, shape);
+  Tensor c = views::expand(cond, shape), x = views::expand(a, shape), y = views::expand(b, shape);
   Tensor picked_a = binary(c, x, "where", [](float m, float v) { return m != 0.0f ? v : 0.0f; });
   Tensor picked_b = binary(c, y, "where", [](float m, float v) { return m != 0.0f ? 0.0f : v; });
   return add(picked_a, picked_b);

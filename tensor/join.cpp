@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "kernels.hpp"
+#include "views.hpp"
 
 namespace ember::kernels {
 
@@ -43,7 +44,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
         std::copy(t.data() + o * block, t.data() + (o + 1) * block,
                   out.data() + o * out_block + start * inner);
     } else {
-      copy(narrow(out, d, start, size), t);
+      copy(views::narrow(out, d, start, size), t);
     }
     start += size;
   }
@@ -61,7 +62,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   const int64_t d = normalize_dim(dim, tensors[0].dim() + 1, "stack");
   std::vector<Tensor> parts;
   parts.reserve(tensors.size());
-  for (const Tensor& t : tensors) parts.push_back(unsqueeze(t, d));
+  for (const Tensor& t : tensors) parts.push_back(views::unsqueeze(t, d));
   return cat(parts, d);
 }
 

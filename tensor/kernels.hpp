@@ -2,9 +2,23 @@
 //
 // Every function here computes on Tensors and knows nothing about gradients;
 // autograd/ wraps them into differentiable ops. Outputs are fresh contiguous
-// tensors unless the function is a view. Inputs may have any strides.
-// Each family keeps a plain reference implementation (suffix _reference)
-// beside the fast one, so tests compare them and benchmarks show the gap.
+// tensors (views, which copy nothing, are in views.hpp). Inputs may have any
+// strides.
+//
+// Where a family's kernel is more than the definition's loops (vectorized,
+// threaded, blocked, lowered to GEMM), a plain reference implementation
+// (suffix _reference, in its own *_reference.cpp where there is one) sits
+// beside it: the version to read first, the one tests compare the fast one
+// against, and the baseline benchmarks show the gap to. They are
+//   elementwise:  map_reference, map2_reference (any formula, broadcasting)
+//   reductions:   sum_reference (mean and var are built on sum)
+//   matmul:       matmul_reference, sgemm_reference
+//   convolution:  conv2d_reference, conv2d_backward_input_reference,
+//                 conv2d_backward_weight_reference
+//   pooling:      max_pool2d_reference, avg_pool2d_reference
+// The other kernels are the definition's loops already (copies, max, min,
+// argmax and the softmax family over contiguous rows, pad2d, cat, stack),
+// or their backwards are checked through adjoint identities (pooling).
 #pragma once
 
 #include <functional>
@@ -15,22 +29,11 @@
 
 namespace ember::kernels {
 
-// ---- views: metadata only, never copy (tensor/views.cpp) -------------------
-Tensor view(const Tensor& x, Shape shape);  // -1 infers; throws if layout forbids
-bool can_view(const Tensor& x, const Shape& shape);
-Tensor reshape(const Tensor& x, Shape shape);
-Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
-Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
-Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
-Tensor select(const Tensor& x, int64_t dim, int64_t index);
-Tensor expand(const Tensor& x, const Shape& shape);
-Tensor squeeze(const Tensor& x);
-Tensor squeeze(const Tensor& x, int64_t dim);
-Tensor unsqueeze(const Tensor& x, int64_t dim);
-Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim);
-Tensor contiguous(const Tensor& x);
-Tensor clone(const Tensor& x);
+// Views (reshape, permute, slice, ...) copy nothing: they are in views.hpp.
+
+// ---- copies between layouts (tensor/copy.cpp) ------------------------------
+Tensor contiguous(const Tensor& x);  // x itself if already contiguous, else clone(x)
+Tensor clone(const Tensor& x);       // always a fresh contiguous copy
 // Copies src (broadcast to dst's shape) into dst, any layouts.
 void copy(const Tensor& dst, const Tensor& src);
 
@@ -70,10 +73,18 @@ Tensor clamp(const Tensor& x, float lo, float hi);
 Tensor map(const Tensor& x, const std::function<float(float)>& f);
 Tensor map2(const Tensor& a, const Tensor& b, const std::function<float(float, float)>& f,
             const char* op);
+// The same, element by element from each output's multi-index
+// (tensor/elementwise_reference.cpp).
+Tensor map_reference(const Tensor& x, const std::function<float(float)>& f);
+Tensor map2_reference(const Tensor& a, const Tensor& b,
+                      const std::function<float(float, float)>& f, const char* op);
 
 // ---- reductions (tensor/reduce.cpp) ----------------------------------------
 // dims empty = all dims. Negative dims count from the end.
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+// Element by element in row-major order, in double (tensor/reduce_reference.cpp).
+Tensor sum_reference(const Tensor& x, const std::vector<int64_t>& dims = {},
+                     bool keepdim = false);
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 Tensor var(const Tensor& x, const std::vector<int64_t>& dims = {}, bool unbiased = true,
            bool keepdim = false);
@@ -102,7 +113,7 @@ void sgemm_reference(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                      float* c, int64_t ldc);
 
-// ---- convolution (tensor/conv.cpp) -----------------------------------------
+// ---- convolution (tensor/conv.cpp; im2col.cpp, conv_reference.cpp) --------
 struct Conv2dGeometry {
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_h = 0, pad_w = 0;  // zeros on both sides
@@ -117,7 +128,8 @@ void col2im(const float* columns, int64_t channels, int64_t height, int64_t widt
 // Where the CPU has AVX2 + FMA and output channels are a multiple of 16 or
 // at most 8, conv2d and the weight gradient run direct kernels that read
 // the padded image in place instead of im2col + GEMM (tensor/conv_direct.hpp;
-// AVX-512 tiles where the CPU has it, EMBER_AVX512=0 keeps AVX2). On by
+// AVX-512 tiles where the CPU has it, set_avx512(false) in
+// runtime/cpu_features.hpp or EMBER_AVX512=0 keeps AVX2). On by
 // default; false forces im2col + GEMM everywhere (tests compare the two,
 // benchmarks A/B them). EMBER_DIRECT_CONV=0 in the environment starts with false.
 void set_direct_conv(bool enabled);
@@ -133,6 +145,11 @@ Tensor conv2d_backward_input(const Tensor& dout, const Tensor& weight, const Sha
                              const Conv2dGeometry& g);
 Tensor conv2d_backward_weight(const Tensor& dout, const Tensor& input, const Shape& weight_shape,
                               const Conv2dGeometry& g);
+// The same, as the 7 loops of the definition (conv_reference.cpp).
+Tensor conv2d_backward_input_reference(const Tensor& dout, const Tensor& weight,
+                                       const Shape& input_shape, const Conv2dGeometry& g);
+Tensor conv2d_backward_weight_reference(const Tensor& dout, const Tensor& input,
+                                        const Shape& weight_shape, const Conv2dGeometry& g);
 // Both (or either) at once, as a convolution's backward wants them: where it
 // can, one lowering of dout per image serves both products. Undefined
 // tensors for the ones not asked for.
@@ -152,7 +169,7 @@ Conv2dGrads conv2d_relu_backward(const Tensor& dout, const Tensor& out, const Te
                                  const Tensor& weight, const Conv2dGeometry& g, bool need_input,
                                  bool need_weight, bool need_bias);
 
-// ---- pooling and padding (tensor/pool.cpp) ---------------------------------
+// ---- pooling and padding (tensor/pool.cpp; pool_reference.cpp) ------------
 struct Pool2dGeometry {
   int64_t kernel_h, kernel_w;
   int64_t stride_h, stride_w;

@@ -17,9 +17,9 @@
 #include <climits>
 #include <optional>
 
-#include "gemm_stats.hpp"
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/gemm_stats.hpp"
+#include "runtime/parallel.hpp"
 
 namespace ember::kernels {
 namespace {

@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "kernels.hpp"
-#include "parallel.hpp"
+#include "runtime/parallel.hpp"
 #include "strided_loop.hpp"
+#include "views.hpp"
 
 namespace ember::kernels {
 namespace {
@@ -56,7 +57,7 @@ Tensor rows_along(const Tensor& x, int64_t dim) {
   for (int64_t d = 0; d < x.dim(); ++d)
     if (d != dim) order.push_back(d);
   order.push_back(dim);
-  return contiguous(permute(x, order));
+  return contiguous(views::permute(x, order));
 }
 
 // Inverse of rows_along for a result with the same shape as x.
@@ -69,7 +70,7 @@ Tensor unrows(const Tensor& rows, const Tensor& x, int64_t dim) {
   // Position of original dim d in the moved order.
   for (int64_t d = 0, k = 0; d < x.dim(); ++d)
     back[static_cast<size_t>(d)] = d == dim ? x.dim() - 1 : k++;
-  return contiguous(permute(view(rows, moved), back));
+  return contiguous(views::permute(views::view(rows, moved), back));
 }
 
 // Sum of a contiguous run in double, in 8 interleaved partial sums that the
@@ -193,9 +194,11 @@ ValuesIndices max(const Tensor& x, int64_t dim, bool keepdim) {
 ValuesIndices min(const Tensor& x, int64_t dim, bool keepdim) {
   return arg_reduce(x, dim, keepdim, false, "min");
 }
-Tensor max(const Tensor& x) { return arg_reduce(flatten(x, 0, -1), 0, false, true, "max").values; }
+Tensor max(const Tensor& x) {
+  return arg_reduce(views::flatten(x, 0, -1), 0, false, true, "max").values;
+}
 Tensor min(const Tensor& x) {
-  return arg_reduce(flatten(x, 0, -1), 0, false, false, "min").values;
+  return arg_reduce(views::flatten(x, 0, -1), 0, false, false, "min").values;
 }
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
   return arg_reduce(x, dim, keepdim, true, "argmax").indices;
@@ -210,8 +213,8 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   for (size_t d = 0; d < x.shape().size(); ++d)
     if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1))
       dims.push_back(static_cast<int64_t>(d));
-  if (dims.empty()) return reshape(x, shape);
-  return reshape(sum(x, dims, true), shape);
+  if (dims.empty()) return views::reshape(x, shape);
+  return views::reshape(sum(x, dims, true), shape);
 }
 
 // Softmax family: per row, subtract the max so exp never overflows.
@@ -231,7 +234,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
     float inv = static_cast<float>(1.0 / s);
     for (int64_t i = 0; i < n; ++i) o[i] *= inv;
   });
-  return d == x.dim() - 1 ? view(out, x.shape()) : unrows(out, x, d);
+  return d == x.dim() - 1 ? views::view(out, x.shape()) : unrows(out, x, d);
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
@@ -250,7 +253,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
     float lse = m + static_cast<float>(std::log(s));
     for (int64_t i = 0; i < n; ++i) o[i] = in[i] - lse;
   });
-  return d == x.dim() - 1 ? view(out, x.shape()) : unrows(out, x, d);
+  return d == x.dim() - 1 ? views::view(out, x.shape()) : unrows(out, x, d);
 }
 
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {

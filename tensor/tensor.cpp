@@ -9,9 +9,9 @@
 #include <iomanip>
 #include <ostream>
 
-#include "allocator.hpp"
 #include "kernels.hpp"
 #include "random.hpp"
+#include "runtime/allocator.hpp"
 #include "strided_loop.hpp"
 
 namespace ember {

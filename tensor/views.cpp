@@ -1,14 +1,15 @@
 // views.cpp — views rewrite (shape, strides, offset) over the same Storage.
 //
-// Nothing here copies numbers except contiguous()/clone()/copy() and a
-// reshape whose layout no view can express.
+// Nothing here copies numbers except a reshape whose layout no view can
+// express (through kernels::contiguous).
+#include "views.hpp"
+
 #include <algorithm>
 #include <numeric>
 
 #include "kernels.hpp"
-#include "strided_loop.hpp"
 
-namespace ember::kernels {
+namespace ember::views {
 namespace {
 
 Tensor make_view(const Tensor& x, Shape shape, Strides strides, int64_t offset) {
@@ -105,7 +106,7 @@ Tensor reshape(const Tensor& x, Shape shape) {
   shape = infer_shape("reshape", x, std::move(shape));
   Strides st;
   if (view_strides(x, shape, st)) return make_view(x, shape, st, x.offset());
-  return view(contiguous(x), shape);
+  return view(kernels::contiguous(x), shape);
 }
 
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
@@ -236,31 +237,4 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   return reshape(x, shape);
 }
 
-Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x.detach() : clone(x); }
-
-Tensor clone(const Tensor& x) {
-  Tensor out = Tensor::empty(x.shape());
-  copy(out, x);
-  return out;
-}
-
-void copy(const Tensor& dst, const Tensor& src) {
-  Shape b = broadcast_shapes(dst.shape(), src.shape(), "copy");
-  EMBER_CHECK(b == dst.shape(), ShapeError, "copy: cannot copy shape ", src.shape(),
-              " into shape ", dst.shape());
-  float* d = dst.storage()->data;
-  const float* s = src.storage()->data;
-  detail::strided_loop<2>(
-      dst.shape(), {dst.strides(), broadcast_strides(src.shape(), src.strides(), dst.shape())},
-      {dst.offset(), src.offset()},
-      [&](std::array<int64_t, 2> off, int64_t n, std::array<int64_t, 2> st) {
-        float* dp = d + off[0];
-        const float* sp = s + off[1];
-        if (st[0] == 1 && st[1] == 1)
-          std::copy_n(sp, n, dp);
-        else
-          for (int64_t i = 0; i < n; ++i) dp[i * st[0]] = sp[i * st[1]];
-      });
-}
-
-}  // namespace ember::kernels
+}  // namespace ember::views

@@ -17,7 +17,7 @@
 
 #include "../nn/serialize.hpp"
 #include "../tensor/error.hpp"
-#include "../tensor/parallel.hpp"
+#include "../tensor/runtime/parallel.hpp"
 #include "../tensor/random.hpp"
 
 namespace ember::train {

@@ -10,7 +10,8 @@
 #include "../data/split.hpp"
 #include "../data/subset.hpp"
 #include "../tensor/kernels.hpp"
-#include "../tensor/parallel.hpp"
+#include "../tensor/runtime/parallel.hpp"
+#include "../tensor/views.hpp"
 #include "checkpoint.hpp"
 
 namespace ember::train {
@@ -240,7 +241,7 @@ Tensor predict(nn::Module& model, const Tensor& images, int64_t batch_size) {
   std::vector<Tensor> outputs;
   for (int64_t start = 0; start < images.size(0); start += batch_size) {
     const int64_t n = std::min(batch_size, images.size(0) - start);
-    outputs.push_back(model.forward(kernels::narrow(images, 0, start, n)));
+    outputs.push_back(model.forward(views::narrow(images, 0, start, n)));
   }
   return kernels::cat(outputs, 0);
 }

@@ -16,10 +16,10 @@
 #include "../nn/lstm.hpp"
 #include "../nn/sequential.hpp"
 #include "../optim/adam.hpp"
-#include "../tensor/allocator.hpp"
-#include "../tensor/blas_info.hpp"
+#include "../tensor/runtime/allocator.hpp"
+#include "../tensor/runtime/blas_info.hpp"
 #include "../tensor/kernels.hpp"
-#include "../tensor/parallel.hpp"
+#include "../tensor/runtime/parallel.hpp"
 #include "step.hpp"
 
 namespace ember::train {

@@ -39,7 +39,7 @@
 #include "../data/dataloader.hpp"
 #include "../nn/module.hpp"
 #include "../optim/optimizer.hpp"
-#include "../tensor/gemm_stats.hpp"
+#include "../tensor/runtime/gemm_stats.hpp"
 
 namespace ember::train {
 

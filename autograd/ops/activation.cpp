@@ -10,7 +10,8 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
-#include "../../tensor/parallel.hpp"
+#include "../../tensor/runtime/parallel.hpp"
+#include "../../tensor/views.hpp"
 #include "../node.hpp"
 #include "../ops.hpp"
 
@@ -145,7 +146,7 @@ struct PreluNode final : Node {
                  x, wb, [](float xi, float w) { return xi > 0.0f ? 1.0f : w; }, "prelu"));
     if (needs_grad(1)) {
       Tensor neg_part = kernels::minimum(x, Tensor::scalar(0.0f));
-      dw = kernels::reshape(kernels::sum_to(kernels::mul(g, neg_part), wb.shape()), edges[1].shape);
+      dw = views::reshape(kernels::sum_to(kernels::mul(g, neg_part), wb.shape()), edges[1].shape);
     }
     return {dx, dw};
   }
@@ -160,7 +161,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   // weight as [1, C, 1, ...] so it broadcasts along dim 1 of x.
   Shape wshape(static_cast<size_t>(std::max<int64_t>(x.dim(), 1)), 1);
   if (weight.numel() > 1) wshape[1] = channels;
-  Tensor wb = kernels::reshape(weight, wshape);
+  Tensor wb = views::reshape(weight, wshape);
   Tensor out = kernels::map2(
       x, wb, [](float v, float w) { return v > 0.0f ? v : w * v; }, "prelu");
   if (auto node = record<PreluNode>(out, {x, weight})) node->save({x, wb});

@@ -132,6 +132,17 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// ---- comparisons: not recorded ----------------------------------------------------
+// A step function has slope 0 wherever it has one, so no gradient flows back
+// through a comparison; kernels' result is already a fresh tensor with no history.
+
+Tensor eq(const Tensor& a, const Tensor& b) { return kernels::eq(a, b); }
+Tensor ne(const Tensor& a, const Tensor& b) { return kernels::ne(a, b); }
+Tensor lt(const Tensor& a, const Tensor& b) { return kernels::lt(a, b); }
+Tensor le(const Tensor& a, const Tensor& b) { return kernels::le(a, b); }
+Tensor gt(const Tensor& a, const Tensor& b) { return kernels::gt(a, b); }
+Tensor ge(const Tensor& a, const Tensor& b) { return kernels::ge(a, b); }
+
 // ---- unary math ------------------------------------------------------------------
 
 namespace {

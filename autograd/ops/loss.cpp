@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"
 #include "../node.hpp"
 #include "../ops.hpp"
 
@@ -42,7 +43,7 @@ Tensor element_grad(const Tensor& g, const Shape& shape, Reduction reduction) {
   Tensor scaled = reduction == Reduction::Mean
                       ? kernels::mul(g, 1.0f / static_cast<float>(shape_numel(shape)))
                       : g;
-  return kernels::expand(scaled, shape);
+  return views::expand(scaled, shape);
 }
 
 // Class indices travel as floats: each must be an integer in [0, classes).
@@ -92,7 +93,7 @@ struct ClassIndexLossNode final : Node {
     const int64_t n = edges[0].shape[0], classes = edges[0].shape[1];
     Tensor gi = kernels::contiguous(element_grad(g, {n}, reduction));
     Tensor probs = saved(0);  // softmax of the logits, or undefined for nll_loss
-    Tensor dx = probs.defined() ? kernels::mul(probs, kernels::reshape(gi, {n, 1}))
+    Tensor dx = probs.defined() ? kernels::mul(probs, views::reshape(gi, {n, 1}))
                                 : Tensor::zeros({n, classes});
     for (int64_t i = 0; i < n; ++i)
       dx.data()[i * classes + targets[static_cast<size_t>(i)]] -= gi.data()[i];
@@ -123,7 +124,7 @@ struct SoftTargetCrossEntropyNode final : Node {
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor log_p = saved(0), t = saved(1);
     const int64_t n = log_p.size(0);
-    Tensor gi = kernels::reshape(element_grad(g, {n}, reduction), {n, 1});
+    Tensor gi = views::reshape(element_grad(g, {n}, reduction), {n, 1});
     Tensor dz, dt;
     if (needs_grad(0)) {
       Tensor p_times_mass = kernels::mul(kernels::exp(log_p), kernels::sum(t, {1}, true));
@@ -206,6 +207,19 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
   Tensor out = reduce(per_element, reduction);
   if (auto node = record<BceWithLogitsNode>(out, {logits, targets}, reduction))
     node->save({logits, targets});
+  return out;
+}
+
+// Not a loss, but the targets' other form: what cross_entropy with class
+// indices means, written out (loss = -sum(one_hot * log_softmax) per row).
+Tensor one_hot(const Tensor& labels, int64_t classes) {
+  EMBER_CHECK(labels.dim() == 1, ShapeError, "one_hot: labels must be class indices [N], got shape ",
+              labels.shape());
+  EMBER_CHECK(classes > 0, ValueError, "one_hot: classes = ", classes, " (expected > 0)");
+  const std::vector<int64_t> indices = class_indices(labels, classes, "one_hot");
+  Tensor out = Tensor::zeros({labels.size(0), classes});
+  for (size_t i = 0; i < indices.size(); ++i)
+    out.data()[static_cast<int64_t>(i) * classes + indices[i]] = 1.0f;
   return out;
 }
 

@@ -7,6 +7,7 @@
 // zeros, an expand (one element read many times) by summing, a cat by
 // cutting the gradient into the pieces.
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"
 #include "../node.hpp"
 #include "../ops.hpp"
 
@@ -26,7 +27,7 @@ struct ReshapeNode final : Node {
   const char* op;
   const char* name() const override { return op; }
   std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::reshape(g, edges[0].shape)};
+    return {views::reshape(g, edges[0].shape)};
   }
 };
 
@@ -38,20 +39,20 @@ Tensor reshape_like(Tensor out, const Tensor& x, const char* op) {
 }  // namespace
 
 Tensor Tensor::view(const Shape& shape) const {
-  return reshape_like(kernels::view(*this, shape), *this, "view");
+  return reshape_like(views::view(*this, shape), *this, "view");
 }
 Tensor Tensor::reshape(const Shape& shape) const {
-  return reshape_like(kernels::reshape(*this, shape), *this, "reshape");
+  return reshape_like(views::reshape(*this, shape), *this, "reshape");
 }
-Tensor Tensor::squeeze() const { return reshape_like(kernels::squeeze(*this), *this, "squeeze"); }
+Tensor Tensor::squeeze() const { return reshape_like(views::squeeze(*this), *this, "squeeze"); }
 Tensor Tensor::squeeze(int64_t dim) const {
-  return reshape_like(kernels::squeeze(*this, dim), *this, "squeeze");
+  return reshape_like(views::squeeze(*this, dim), *this, "squeeze");
 }
 Tensor Tensor::unsqueeze(int64_t dim) const {
-  return reshape_like(kernels::unsqueeze(*this, dim), *this, "unsqueeze");
+  return reshape_like(views::unsqueeze(*this, dim), *this, "unsqueeze");
 }
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
-  return reshape_like(kernels::flatten(*this, start_dim, end_dim), *this, "flatten");
+  return reshape_like(views::flatten(*this, start_dim, end_dim), *this, "flatten");
 }
 
 namespace {
@@ -61,12 +62,12 @@ struct PermuteNode final : Node {
   explicit PermuteNode(std::vector<int64_t> inverse) : inverse(std::move(inverse)) {}
   std::vector<int64_t> inverse;
   const char* name() const override { return "permute"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::permute(g, inverse)}; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {views::permute(g, inverse)}; }
 };
 }  // namespace
 
 Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
-  Tensor out = kernels::permute(*this, dims);  // validates dims
+  Tensor out = views::permute(*this, dims);  // validates dims
   std::vector<int64_t> inverse(dims.size());
   for (size_t i = 0; i < dims.size(); ++i)
     inverse[static_cast<size_t>(normalize_dim(dims[i], dim(), "permute"))] =
@@ -81,12 +82,12 @@ struct TransposeNode final : Node {
   TransposeNode(int64_t d0, int64_t d1) : d0(d0), d1(d1) {}
   int64_t d0, d1;
   const char* name() const override { return "transpose"; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {kernels::transpose(g, d0, d1)}; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {views::transpose(g, d0, d1)}; }
 };
 }  // namespace
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
-  Tensor out = kernels::transpose(*this, dim0, dim1);
+  Tensor out = views::transpose(*this, dim0, dim1);
   record<TransposeNode>(out, {*this}, dim0, dim1);
   return out;
 }
@@ -117,18 +118,18 @@ Tensor record_region(Tensor out, const Tensor& x, const char* op, Region region)
 }  // namespace
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
-  return record_region(kernels::slice(*this, dim, start, end, step), *this, "slice",
-                       [=](const Tensor& t) { return kernels::slice(t, dim, start, end, step); });
+  return record_region(views::slice(*this, dim, start, end, step), *this, "slice",
+                       [=](const Tensor& t) { return views::slice(t, dim, start, end, step); });
 }
 
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
-  return record_region(kernels::narrow(*this, dim, start, length), *this, "narrow",
-                       [=](const Tensor& t) { return kernels::narrow(t, dim, start, length); });
+  return record_region(views::narrow(*this, dim, start, length), *this, "narrow",
+                       [=](const Tensor& t) { return views::narrow(t, dim, start, length); });
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
-  return record_region(kernels::select(*this, dim, index), *this, "select",
-                       [=](const Tensor& t) { return kernels::select(t, dim, index); });
+  return record_region(views::select(*this, dim, index), *this, "select",
+                       [=](const Tensor& t) { return views::select(t, dim, index); });
 }
 
 namespace {
@@ -143,7 +144,7 @@ struct ExpandNode final : Node {
 }  // namespace
 
 Tensor Tensor::expand(const Shape& shape) const {
-  Tensor out = kernels::expand(*this, shape);
+  Tensor out = views::expand(*this, shape);
   record<ExpandNode>(out, {*this});
   return out;
 }
@@ -186,7 +187,7 @@ struct CatNode final : Node {
     std::vector<Tensor> grads;
     int64_t start = 0;
     for (size_t i = 0; i < sizes.size(); start += sizes[i], ++i)
-      grads.push_back(needs_grad(i) ? kernels::narrow(g, dim, start, sizes[i]) : Tensor());
+      grads.push_back(needs_grad(i) ? views::narrow(g, dim, start, sizes[i]) : Tensor());
     return grads;
   }
 };
@@ -210,7 +211,7 @@ struct StackNode final : Node {
   std::vector<Tensor> backward(const Tensor& g) override {
     std::vector<Tensor> grads;
     for (size_t i = 0; i < edges.size(); ++i)
-      grads.push_back(needs_grad(i) ? kernels::select(g, dim, static_cast<int64_t>(i)) : Tensor());
+      grads.push_back(needs_grad(i) ? views::select(g, dim, static_cast<int64_t>(i)) : Tensor());
     return grads;
   }
 };
@@ -230,7 +231,7 @@ struct Pad2dNode final : Node {
   const char* name() const override { return "pad2d"; }
   std::vector<Tensor> backward(const Tensor& g) override {
     const Shape& in = edges[0].shape;
-    return {kernels::narrow(kernels::narrow(g, -2, top, in.end()[-2]), -1, left, in.end()[-1])};
+    return {views::narrow(views::narrow(g, -2, top, in.end()[-2]), -1, left, in.end()[-1])};
   }
 };
 }  // namespace

@@ -15,6 +15,7 @@
 //   subtracted terms, which remove dxhat's components along 1 and along xhat)
 //   dweight = sum(g * xhat),  dbias = sum(g).
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"
 #include "../grad_mode.hpp"
 #include "../node.hpp"
 #include "../ops.hpp"
@@ -86,20 +87,20 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     NoGradGuard no_grad;
     const float unbias = static_cast<float>(count) / static_cast<float>(count - 1);
     Tensor rm = running_mean, rv = running_var;  // handles: the updates reach the caller's buffers
-    if (rm.defined()) rm.mul_(1.0f - momentum).add_(kernels::reshape(mean, {channels}), momentum);
+    if (rm.defined()) rm.mul_(1.0f - momentum).add_(views::reshape(mean, {channels}), momentum);
     if (rv.defined())
-      rv.mul_(1.0f - momentum).add_(kernels::reshape(var, {channels}), momentum * unbias);
+      rv.mul_(1.0f - momentum).add_(views::reshape(var, {channels}), momentum * unbias);
   } else {
     EMBER_CHECK(running_mean.defined() && running_var.defined(), ValueError,
                 "batch_norm: eval mode needs running_mean and running_var");
-    mean = kernels::reshape(running_mean, per_channel);
-    var = kernels::reshape(running_var, per_channel);
+    mean = views::reshape(running_mean, per_channel);
+    var = views::reshape(running_var, per_channel);
   }
   Tensor invstd = kernels::pow(kernels::add(var, eps), -0.5f);
   Tensor xhat = kernels::mul(kernels::sub(x, mean), invstd);
-  Tensor w = weight.defined() ? kernels::reshape(weight, per_channel) : Tensor();
+  Tensor w = weight.defined() ? views::reshape(weight, per_channel) : Tensor();
   Tensor out = w.defined() ? kernels::mul(xhat, w) : xhat;
-  if (bias.defined()) out = kernels::add(out, kernels::reshape(bias, per_channel));
+  if (bias.defined()) out = kernels::add(out, views::reshape(bias, per_channel));
   if (auto node = record<BatchNormNode>(out, {x, weight, bias}, training, dims))
     node->save({xhat.detach(), invstd, w});  // out may be xhat itself: no cycle
   return out;

@@ -4,6 +4,7 @@
 // (or kept as size 1 with keepdim). Its backward first puts those dims back
 // as size 1 (`keepdim_grad`) so the gradient broadcasts against the input.
 #include "../../tensor/kernels.hpp"
+#include "../../tensor/views.hpp"
 #include "../node.hpp"
 #include "../ops.hpp"
 
@@ -25,7 +26,7 @@ Shape keepdim_shape(const Shape& in, const std::vector<int64_t>& dims, const cha
 
 // The output gradient reshaped to keepdim form, broadcastable against the input.
 Tensor keepdim_grad(const Tensor& g, const Node& node, const std::vector<int64_t>& dims) {
-  return kernels::reshape(g, keepdim_shape(node.edges[0].shape, dims, node.name()));
+  return views::reshape(g, keepdim_shape(node.edges[0].shape, dims, node.name()));
 }
 
 // out = sum of x over dims: every input element gets the gradient of its sum.
@@ -35,7 +36,7 @@ struct SumNode final : Node {
   std::vector<int64_t> dims;
   const char* name() const override { return "sum"; }
   std::vector<Tensor> backward(const Tensor& g) override {
-    return {kernels::expand(keepdim_grad(g, *this, dims), edges[0].shape)};
+    return {views::expand(keepdim_grad(g, *this, dims), edges[0].shape)};
   }
 };
 
@@ -56,7 +57,7 @@ struct MeanNode final : Node {
   const char* name() const override { return "mean"; }
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor scaled = kernels::mul(keepdim_grad(g, *this, dims), 1.0f / static_cast<float>(count));
-    return {kernels::expand(scaled, edges[0].shape)};
+    return {views::expand(scaled, edges[0].shape)};
   }
 };
 }  // namespace
@@ -108,7 +109,7 @@ struct ArgReduceNode final : Node {
     const Shape& in = edges[0].shape;
     Shape line(in.size(), 1);
     line[static_cast<size_t>(dim)] = in[static_cast<size_t>(dim)];
-    Tensor positions = kernels::reshape(Tensor::arange(in[static_cast<size_t>(dim)]), line);
+    Tensor positions = views::reshape(Tensor::arange(in[static_cast<size_t>(dim)]), line);
     Tensor one_hot = kernels::eq(positions, keepdim_grad(indices, *this, {dim}));
     return {kernels::mul(one_hot, keepdim_grad(g, *this, {dim}))};
   }

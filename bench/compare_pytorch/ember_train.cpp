@@ -35,15 +35,23 @@
 #include "nn/shape_layers.hpp"
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
+#include "tensor/random.hpp"
+// The harness builds against older commits too, for the before/after table
+// in bench/README.md: the runtime headers live in tensor/runtime/ from issue
+// 18 on, in tensor/ before; ember's thread pool exists from commit 7661b46 on
+// (before it, OpenBLAS's threads were ember's only threads).
+#if __has_include("tensor/runtime/parallel.hpp")
+#include "tensor/runtime/allocator.hpp"
+#include "tensor/runtime/blas_info.hpp"
+#include "tensor/runtime/parallel.hpp"
+#define EMBER_HAS_POOL 1
+#else
 #include "tensor/allocator.hpp"
 #include "tensor/blas_info.hpp"
-#include "tensor/random.hpp"
-// ember's thread pool (from commit 7661b46 on); before it, OpenBLAS's threads
-// were ember's only threads. Either way the harness runs, so it can measure
-// older commits for the before/after table in bench/README.md.
 #if __has_include("tensor/parallel.hpp")
 #include "tensor/parallel.hpp"
 #define EMBER_HAS_POOL 1
+#endif
 #endif
 // The profiler is train::profile from issue 18 on, nn::profile before it.
 #if __has_include("train/profile.hpp")

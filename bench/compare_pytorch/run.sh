@@ -8,7 +8,7 @@
 #
 # Each repeat runs, per model, ember, then PyTorch with OPENBLAS_NUM_THREADS=1
 # (its OpenMP threads do all the work), then PyTorch as installed (OpenBLAS's
-# own pool too: DESIGN.md warns the two pools fight). Every run is its own
+# own pool too, and on two cores the two pools fight). Every run is its own
 # process, so peak RSS is per run. The table quotes medians over the repeats.
 # Raw JSON lines go to --out (default: a temporary file, printed at the end).
 set -euo pipefail

@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "../../autograd/ops.hpp"
-#include "../../tensor/conv_direct.hpp"
 #include "../../tensor/kernels.hpp"
 #include "../../tensor/random.hpp"
+#include "../../tensor/runtime/cpu_features.hpp"
 #include "helpers.hpp"
 
 using namespace ember;
@@ -115,14 +115,14 @@ TEST_CASE("conv2d_relu in a first layer: the mask and dbias applied while dout i
     int64_t c, o, size, stride, pad;
   };
   const bool direct_before = kernels::direct_conv_enabled();
-  const bool avx512_before = kernels::direct::avx512_enabled();
+  const bool avx512_before = kernels::avx512_enabled();
   for (const Case& t : {Case{1, 32, 28, 1, 1}, Case{1, 6, 12, 1, 2}, Case{3, 16, 9, 2, 1},
                         Case{1, 64, 10, 1, 0}}) {
     for (bool avx512 : {true, false}) {
-      if (avx512 && !kernels::direct::avx512_supported()) continue;
+      if (avx512 && !kernels::avx512_supported()) continue;
       CAPTURE(t.o);
       CAPTURE(avx512);
-      kernels::direct::set_avx512(avx512);
+      kernels::set_avx512(avx512);
       const int64_t k = t.pad == 2 ? 5 : 3;
       Tensor x = Tensor::randn({3, t.c, t.size, t.size});  // no gradient: a first layer
       Tensor w = param({t.o, t.c, k, k}), b = param({t.o});
@@ -147,7 +147,7 @@ TEST_CASE("conv2d_relu in a first layer: the mask and dbias applied while dout i
     }
   }
   kernels::set_direct_conv(direct_before);
-  kernels::direct::set_avx512(avx512_before);
+  kernels::set_avx512(avx512_before);
 }
 
 TEST_CASE("conv2d_relu_backward names the shapes it expected") {

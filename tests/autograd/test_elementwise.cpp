@@ -61,6 +61,26 @@ TEST_CASE("maximum/minimum split a tie's gradient in half, as PyTorch") {
   check_near(b.grad(), {0.5f, 1});
 }
 
+TEST_CASE("comparisons: 1 where true, broadcasting, never recorded") {
+  Tensor a = Tensor::from_vector({1, 2, 3}, {3}).requires_grad_();
+  Tensor b = Tensor::from_vector({2, 2, 2}, {3});
+  CHECK(eq(a, b).to_vector() == std::vector<float>{0, 1, 0});
+  CHECK(ne(a, b).to_vector() == std::vector<float>{1, 0, 1});
+  CHECK(lt(a, b).to_vector() == std::vector<float>{1, 0, 0});
+  CHECK(le(a, b).to_vector() == std::vector<float>{1, 1, 0});
+  CHECK(gt(a, b).to_vector() == std::vector<float>{0, 0, 1});
+  CHECK(ge(a, b).to_vector() == std::vector<float>{0, 1, 1});
+  CHECK_FALSE(eq(a, b).requires_grad());
+  CHECK(eq(a, b).is_leaf());
+  // Broadcasting: a column against a row.
+  Tensor column = Tensor::from_vector({0, 1}, {2, 1}), row = Tensor::from_vector({0, 1, 2}, {3});
+  CHECK(lt(column, row).shape() == Shape{2, 3});
+  CHECK(lt(column, row).to_vector() == std::vector<float>{0, 1, 1, 0, 0, 1});
+  // The accuracy idiom: argmax against float labels.
+  Tensor logits = Tensor::from_vector({0, 3, 1, 5, 0, 0}, {2, 3});
+  CHECK(eq(logits.argmax(1), Tensor::from_vector({1, 2}, {2})).mean().item() == 0.5f);
+}
+
 TEST_CASE("scalar operators: values and gradients") {
   Tensor x = Tensor::from_vector({1, 2, 4}, {3}).requires_grad_();
   check_near(x + 1.0f, {2, 3, 5});

@@ -58,6 +58,26 @@ TEST_CASE("cross_entropy: hand-worked gradient softmax - onehot, over N") {
   check_near(z.grad(), {-0.5f, 0.5f});
 }
 
+TEST_CASE("one_hot: 1 at each label; cross_entropy of it equals cross_entropy of the labels") {
+  Tensor labels = Tensor::from_vector({2, 0, 2}, {3});
+  Tensor t = one_hot(labels, 4);
+  CHECK(t.shape() == Shape{3, 4});
+  CHECK(t.to_vector() == std::vector<float>{0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0});
+  CHECK_FALSE(t.requires_grad());
+  // The loss written out: -sum(one_hot * log_softmax) per row, averaged.
+  Tensor z = Tensor::from_vector({1, 2, 3, 0, 1, -1, 0.5f, 2, 0, 3, 1, 1}, {3, 4});
+  const float by_hand = (-(one_hot(labels, 4) * z.log_softmax(1)).sum() / 3.0f).item();
+  CHECK(by_hand == doctest::Approx(cross_entropy(z, labels).item()).epsilon(1e-6));
+  CHECK_THROWS_WITH_AS(one_hot(Tensor::from_vector({0, 4}, {2}), 4),
+                       doctest::Contains("one_hot: target 4 at position 1 is not a class index in "
+                                         "[0, 4)"),
+                       IndexError);
+  CHECK_THROWS_WITH_AS(one_hot(Tensor::zeros({2, 1}), 4),
+                       doctest::Contains("one_hot: labels must be class indices [N], got shape "
+                                         "[2, 1]"),
+                       ShapeError);
+}
+
 TEST_CASE("losses: gradcheck in every reduction and target kind") {
   manual_seed(51);
   Tensor logits = param({4, 5});

@@ -19,11 +19,11 @@ static void expect(bool ok, const char* what) {
 
 int main() {
   manual_seed(1);
-  Tensor x = k::view(Tensor::arange(12), {3, 4});
-  Tensor t = k::transpose(x, 0, 1);
+  Tensor x = views::view(Tensor::arange(12), {3, 4});
+  Tensor t = views::transpose(x, 0, 1);
   expect(t.at({3, 2}) == 11.0f && t.shares_storage(x), "views alias without copying");
-  expect(k::slice(x, 1, 0, 4, 2).to_vector() == std::vector<float>{0, 2, 4, 6, 8, 10}, "slice");
-  expect(k::expand(Tensor::ones({1, 4}), {3, 4}).strides()[0] == 0, "expand");
+  expect(views::slice(x, 1, 0, 4, 2).to_vector() == std::vector<float>{0, 2, 4, 6, 8, 10}, "slice");
+  expect(views::expand(Tensor::ones({1, 4}), {3, 4}).strides()[0] == 0, "expand");
   expect(k::add(x, Tensor::ones({4})).at({2, 3}) == 12.0f, "broadcast add");
   expect(std::fabs(k::sigmoid(Tensor::scalar(0)).item() - 0.5f) < 1e-7f, "sigmoid");
   expect(k::sum(x, {0}).to_vector() == std::vector<float>{12, 15, 18, 21}, "sum");
@@ -39,7 +39,7 @@ int main() {
   expect(y.shape() == Shape{1, 2, 4, 4} && y.at({0, 0, 0, 0}) == 4.0f && y.at({0, 1, 1, 1}) == 9.0f,
          "conv2d");
   k::Pool2dGeometry p{2, 2, 2, 2};
-  expect(k::max_pool2d(k::view(Tensor::arange(16), {1, 1, 4, 4}), p).values.at({0, 0, 1, 1}) == 15.0f,
+  expect(k::max_pool2d(views::view(Tensor::arange(16), {1, 1, 4, 4}), p).values.at({0, 0, 1, 1}) == 15.0f,
          "max_pool2d");
   expect(k::avg_pool2d(img, p).at({0, 0, 0, 0}) == 1.0f, "avg_pool2d");
   expect(k::pad2d(img, 1, 1, 1, 1).shape() == Shape{1, 1, 6, 6}, "pad2d");

@@ -11,8 +11,9 @@
 #include "optim/adamax.hpp"
 #include "optim/rmsprop.hpp"
 #include "optim/sgd.hpp"
-#include "tensor/allocator.hpp"
 #include "tensor/kernels.hpp"
+#include "tensor/runtime/allocator.hpp"
+#include "tensor/views.hpp"
 
 using namespace ember;
 
@@ -289,6 +290,6 @@ TEST_CASE("invalid options are refused with the optimizer and option named") {
                        ValueError);
   CHECK_THROWS_WITH_AS(optim::RMSprop({p}, {.rho = -0.1f}),
                        doctest::Contains("RMSprop: rho = -0.1"), ValueError);
-  Tensor strided = kernels::transpose(Tensor::zeros({2, 3}), 0, 1);
+  Tensor strided = views::transpose(Tensor::zeros({2, 3}), 0, 1);
   CHECK_THROWS_WITH_AS(optim::SGD({strided}), doctest::Contains("not contiguous"), ValueError);
 }

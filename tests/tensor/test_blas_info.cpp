@@ -2,7 +2,7 @@
 // and the core-type warning for each way it can arise.
 #include <doctest/doctest.h>
 
-#include "tensor/blas_info.hpp"
+#include "tensor/runtime/blas_info.hpp"
 
 using namespace ember;
 

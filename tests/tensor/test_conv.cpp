@@ -1,6 +1,6 @@
 // test_conv.cpp — im2col/col2im and conv2d (forward and both backward products)
-// against hand-worked values, the direct-loop reference, naive backward loops
-// written here, and the adjoint identities of a bilinear map.
+// against hand-worked values, the direct-loop references (tensor/conv_reference.cpp),
+// and the adjoint identities of a bilinear map.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -55,47 +55,6 @@ const std::vector<ConvCase> kCases = {
     {"same, dilation 2x3", 1, 2, 7, 8, 2, 3, 3,
      {.pad_h = 2, .pad_w = 3, .dilation_h = 2, .dilation_w = 3}},
 };
-
-// dinput by scattering each output gradient back through the definition.
-Tensor naive_backward_input(const Tensor& dout, const Tensor& weight, const Shape& in,
-                            const k::Conv2dGeometry& g) {
-  Tensor dx = Tensor::zeros(in);
-  const Shape& os = dout.shape();
-  const Shape& ws = weight.shape();
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t o = 0; o < os[1]; ++o)
-      for (int64_t y = 0; y < os[2]; ++y)
-        for (int64_t x = 0; x < os[3]; ++x)
-          for (int64_t c = 0; c < ws[1]; ++c)
-            for (int64_t i = 0; i < ws[2]; ++i)
-              for (int64_t j = 0; j < ws[3]; ++j) {
-                int64_t ih = y * g.stride_h - g.pad_h + i * g.dilation_h;
-                int64_t iw = x * g.stride_w - g.pad_w + j * g.dilation_w;
-                if (ih < 0 || ih >= in[2] || iw < 0 || iw >= in[3]) continue;
-                dx.at({n, c, ih, iw}) += dout.at({n, o, y, x}) * weight.at({o, c, i, j});
-              }
-  return dx;
-}
-
-Tensor naive_backward_weight(const Tensor& dout, const Tensor& input, const Shape& ws,
-                             const k::Conv2dGeometry& g) {
-  Tensor dw = Tensor::zeros(ws);
-  const Shape& os = dout.shape();
-  const Shape& in = input.shape();
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t o = 0; o < os[1]; ++o)
-      for (int64_t y = 0; y < os[2]; ++y)
-        for (int64_t x = 0; x < os[3]; ++x)
-          for (int64_t c = 0; c < ws[1]; ++c)
-            for (int64_t i = 0; i < ws[2]; ++i)
-              for (int64_t j = 0; j < ws[3]; ++j) {
-                int64_t ih = y * g.stride_h - g.pad_h + i * g.dilation_h;
-                int64_t iw = x * g.stride_w - g.pad_w + j * g.dilation_w;
-                if (ih < 0 || ih >= in[2] || iw < 0 || iw >= in[3]) continue;
-                dw.at({o, c, i, j}) += dout.at({n, o, y, x}) * input.at({n, c, ih, iw});
-              }
-  return dw;
-}
 
 }  // namespace
 
@@ -158,14 +117,14 @@ TEST_CASE("conv2d (im2col + GEMM) equals the direct-loop reference") {
 TEST_CASE("conv2d accepts non-contiguous input and weight") {
   manual_seed(8);
   // An NHWC buffer viewed as NCHW, a weight sliced out of a bigger one, a strided bias.
-  Tensor x = k::permute(Tensor::randn({2, 6, 5, 3}), {0, 3, 1, 2});
-  Tensor w = k::slice(Tensor::randn({8, 3, 3, 3}), 0, 0, 8, 2);
-  Tensor b = k::slice(Tensor::randn({8}), 0, 1, 8, 2);
+  Tensor x = views::permute(Tensor::randn({2, 6, 5, 3}), {0, 3, 1, 2});
+  Tensor w = views::slice(Tensor::randn({8, 3, 3, 3}), 0, 0, 8, 2);
+  Tensor b = views::slice(Tensor::randn({8}), 0, 1, 8, 2);
   k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
   check_close(k::conv2d(x, w, b, g), k::conv2d_reference(x, w, b, g));
 }
 
-TEST_CASE("conv2d backward products equal naive loops and satisfy the adjoint identities") {
+TEST_CASE("conv2d backward products equal the reference loops and satisfy the adjoint identities") {
   manual_seed(9);
   for (const ConvCase& c : kCases) {
     CAPTURE(c.what);
@@ -175,12 +134,17 @@ TEST_CASE("conv2d backward products equal naive loops and satisfy the adjoint id
     Tensor dy = Tensor::randn(y.shape());
     Tensor dx = k::conv2d_backward_input(dy, w, x.shape(), c.g);
     Tensor dw = k::conv2d_backward_weight(dy, x, w.shape(), c.g);
-    check_close(dx, naive_backward_input(dy, w, x.shape(), c.g));
-    check_close(dw, naive_backward_weight(dy, x, w.shape(), c.g));
-    // conv is bilinear: <conv(x, w), dy> = <x, dx(dy, w)> = <w, dw(dy, x)>.
+    const Tensor dx_ref = k::conv2d_backward_input_reference(dy, w, x.shape(), c.g);
+    const Tensor dw_ref = k::conv2d_backward_weight_reference(dy, x, w.shape(), c.g);
+    check_close(dx, dx_ref);
+    check_close(dw, dw_ref);
+    // conv is bilinear: <conv(x, w), dy> = <x, dx(dy, w)> = <w, dw(dy, x)>,
+    // for the fast paths and for the references alike.
     const double lhs = dot(y, dy);
     CHECK(dot(x, dx) == doctest::Approx(lhs).epsilon(1e-4));
     CHECK(dot(w, dw) == doctest::Approx(lhs).epsilon(1e-4));
+    CHECK(dot(x, dx_ref) == doctest::Approx(lhs).epsilon(1e-4));
+    CHECK(dot(w, dw_ref) == doctest::Approx(lhs).epsilon(1e-4));
   }
 }
 
@@ -189,11 +153,11 @@ TEST_CASE("conv2d backward takes non-contiguous gradients") {
   Tensor x = Tensor::randn({2, 3, 5, 5});
   Tensor w = Tensor::randn({4, 3, 3, 3});
   k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
-  Tensor dy = k::permute(Tensor::randn({2, 5, 5, 4}), {0, 3, 1, 2});  // [2,4,5,5], NHWC memory
+  Tensor dy = views::permute(Tensor::randn({2, 5, 5, 4}), {0, 3, 1, 2});  // [2,4,5,5], NHWC memory
   check_close(k::conv2d_backward_input(dy, w, x.shape(), g),
-              naive_backward_input(dy, w, x.shape(), g));
-  check_close(k::conv2d_backward_weight(dy, k::transpose(k::transpose(x, 2, 3), 2, 3), w.shape(), g),
-              naive_backward_weight(dy, x, w.shape(), g));
+              k::conv2d_backward_input_reference(dy, w, x.shape(), g));
+  check_close(k::conv2d_backward_weight(dy, views::transpose(views::transpose(x, 2, 3), 2, 3), w.shape(), g),
+              k::conv2d_backward_weight_reference(dy, x, w.shape(), g));
 }
 
 TEST_CASE("conv2d errors name the op and the shapes") {
@@ -223,15 +187,24 @@ TEST_CASE("conv2d errors name the op and the shapes") {
   CHECK_THROWS_WITH_AS(
       k::conv2d_backward_weight(Tensor::ones({2, 4, 6, 6}), x, {4, 2, 3, 3}, {}),
       doctest::Contains("conv2d_backward_weight: input [2, 3, 8, 8] has 3 channels"), ShapeError);
+  CHECK_THROWS_WITH_AS(k::conv2d_backward_input_reference(Tensor::ones({2, 4, 5, 5}),
+                                                         Tensor::ones({4, 3, 3, 3}), x.shape(), {}),
+                       doctest::Contains("conv2d_backward_input_reference: dout [2, 4, 5, 5] "
+                                         "does not match"),
+                       ShapeError);
+  CHECK_THROWS_WITH_AS(
+      k::conv2d_backward_weight_reference(Tensor::ones({2, 4, 6, 6}), x, {4, 2, 3, 3}, {}),
+      doctest::Contains("conv2d_backward_weight_reference: input [2, 3, 8, 8] has 3 channels"),
+      ShapeError);
 }
 
 // With stride 1, at least 16 input channels and no more outputs than inputs,
 // d input runs as a convolution of dout with the rotated, transposed kernels,
 // and conv2d_backward takes d weight from the same lowering of dout: both
-// against the naive loops, alone and together, over the paddings that path
+// against the reference loops, alone and together, over the paddings that path
 // accepts (pad <= dilation * (k - 1), asymmetric in h and w, input at most
 // 9/8 of the output's pixels).
-TEST_CASE("conv2d backward through the flipped convolution equals the naive loops") {
+TEST_CASE("conv2d backward through the flipped convolution equals the reference loops") {
   manual_seed(10);
   const std::vector<ConvCase> flip_cases = {
       {"3x3 same, 16 -> 8", 3, 16, 6, 7, 8, 3, 3, {.pad_h = 1, .pad_w = 1}},
@@ -246,8 +219,8 @@ TEST_CASE("conv2d backward through the flipped convolution equals the naive loop
     Tensor x = Tensor::randn({c.n, c.c, c.h, c.w});
     Tensor w = Tensor::randn({c.o, c.c, c.kh, c.kw});
     Tensor dy = Tensor::randn(k::conv2d_reference(x, w, Tensor(), c.g).shape());
-    const Tensor dx_ref = naive_backward_input(dy, w, x.shape(), c.g);
-    const Tensor dw_ref = naive_backward_weight(dy, x, w.shape(), c.g);
+    const Tensor dx_ref = k::conv2d_backward_input_reference(dy, w, x.shape(), c.g);
+    const Tensor dw_ref = k::conv2d_backward_weight_reference(dy, x, w.shape(), c.g);
     check_close(k::conv2d_backward_input(dy, w, x.shape(), c.g), dx_ref);
     k::Conv2dGrads both = k::conv2d_backward(dy, x, w, c.g, true, true);
     check_close(both.dinput, dx_ref);
@@ -266,8 +239,8 @@ TEST_CASE("conv2d backward through the flipped convolution equals the naive loop
     Tensor w = Tensor::randn({c.o, c.c, c.kh, c.kw});
     Tensor dy = Tensor::randn(k::conv2d_reference(x, w, Tensor(), c.g).shape());
     k::Conv2dGrads both = k::conv2d_backward(dy, x, w, c.g, true, true);
-    check_close(both.dinput, naive_backward_input(dy, w, x.shape(), c.g));
-    check_close(both.dweight, naive_backward_weight(dy, x, w.shape(), c.g));
+    check_close(both.dinput, k::conv2d_backward_input_reference(dy, w, x.shape(), c.g));
+    check_close(both.dweight, k::conv2d_backward_weight_reference(dy, x, w.shape(), c.g));
   }
   CHECK_THROWS_WITH_AS(k::conv2d_backward(Tensor::zeros({1, 16, 4, 4}), Tensor::zeros({1, 16, 5, 5}),
                                           Tensor::zeros({16, 16, 3, 3}), {.pad_h = 1, .pad_w = 1},

@@ -1,5 +1,5 @@
 // test_conv_direct.cpp — the direct convolution kernels (tensor/conv_direct.hpp)
-// against the 7-loop reference and naive backward loops, at sizes chosen to
+// against the 7-loop references (tensor/conv_reference.cpp), at sizes chosen to
 // hit every edge of their tiles: pixel and tap counts that are not multiples
 // of the 6- or 10-row tiles (and smaller), channel counts of one and several
 // 16-wide panels and of a padded 8-wide one, the row kernel for up to 8
@@ -34,14 +34,14 @@ void check_close(const Tensor& got, const Tensor& expected, float tol = 1e-4f) {
 
 // Restores the switches whatever the test does.
 struct DirectConv {
-  bool before = k::direct_conv_enabled(), avx512_before = k::direct::avx512_enabled();
+  bool before = k::direct_conv_enabled(), avx512_before = k::avx512_enabled();
   explicit DirectConv(bool on, bool avx512 = true) {
     k::set_direct_conv(on);
-    k::direct::set_avx512(avx512);
+    k::set_avx512(avx512);
   }
   ~DirectConv() {
     k::set_direct_conv(before);
-    k::direct::set_avx512(avx512_before);
+    k::set_avx512(avx512_before);
   }
 };
 
@@ -129,52 +129,12 @@ const std::vector<Case> kCases = {
      32, 7, 7, {}},
 };
 
-Tensor naive_backward_input(const Tensor& dout, const Tensor& weight, const Shape& in,
-                            const k::Conv2dGeometry& g) {
-  Tensor dx = Tensor::zeros(in);
-  const Shape& os = dout.shape();
-  const Shape& ws = weight.shape();
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t o = 0; o < os[1]; ++o)
-      for (int64_t y = 0; y < os[2]; ++y)
-        for (int64_t x = 0; x < os[3]; ++x)
-          for (int64_t c = 0; c < ws[1]; ++c)
-            for (int64_t i = 0; i < ws[2]; ++i)
-              for (int64_t j = 0; j < ws[3]; ++j) {
-                int64_t ih = y * g.stride_h - g.pad_h + i * g.dilation_h;
-                int64_t iw = x * g.stride_w - g.pad_w + j * g.dilation_w;
-                if (ih < 0 || ih >= in[2] || iw < 0 || iw >= in[3]) continue;
-                dx.at({n, c, ih, iw}) += dout.at({n, o, y, x}) * weight.at({o, c, i, j});
-              }
-  return dx;
-}
-
-Tensor naive_backward_weight(const Tensor& dout, const Tensor& input, const Shape& ws,
-                             const k::Conv2dGeometry& g) {
-  Tensor dw = Tensor::zeros(ws);
-  const Shape& os = dout.shape();
-  const Shape& in = input.shape();
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t o = 0; o < os[1]; ++o)
-      for (int64_t y = 0; y < os[2]; ++y)
-        for (int64_t x = 0; x < os[3]; ++x)
-          for (int64_t c = 0; c < ws[1]; ++c)
-            for (int64_t i = 0; i < ws[2]; ++i)
-              for (int64_t j = 0; j < ws[3]; ++j) {
-                int64_t ih = y * g.stride_h - g.pad_h + i * g.dilation_h;
-                int64_t iw = x * g.stride_w - g.pad_w + j * g.dilation_w;
-                if (ih < 0 || ih >= in[2] || iw < 0 || iw >= in[3]) continue;
-                dw.at({o, c, i, j}) += dout.at({n, o, y, x}) * input.at({n, c, ih, iw});
-              }
-  return dw;
-}
-
 }  // namespace
 
 TEST_CASE("direct convolution: forward and both backward products equal the references") {
-  if (!k::direct::cpu_supported())
+  if (!k::avx2_fma_supported())
     MESSAGE("this CPU lacks AVX2 + FMA: every run below takes im2col + GEMM");
-  else if (!k::direct::avx512_supported())
+  else if (!k::avx512_supported())
     MESSAGE("this CPU lacks AVX-512: the direct runs below both take AVX2");
   manual_seed(21);
   for (const Case& c : kCases) {
@@ -186,8 +146,8 @@ TEST_CASE("direct convolution: forward and both backward products equal the refe
     const Tensor y_ref = k::conv2d_reference(x, w, b, c.g);
     const Tensor y0_ref = k::conv2d_reference(x, w, Tensor(), c.g);
     Tensor dy = Tensor::randn(y_ref.shape());
-    const Tensor dx_ref = naive_backward_input(dy, w, x.shape(), c.g);
-    const Tensor dw_ref = naive_backward_weight(dy, x, w.shape(), c.g);
+    const Tensor dx_ref = k::conv2d_backward_input_reference(dy, w, x.shape(), c.g);
+    const Tensor dw_ref = k::conv2d_backward_weight_reference(dy, x, w.shape(), c.g);
     for (const Path& path : kPaths) {
       const std::string way = path.name;
       CAPTURE(way);
@@ -240,14 +200,14 @@ TEST_CASE("column passes where a quarter of the kernel columns' reads are border
 TEST_CASE("direct convolution takes non-contiguous input, weight, bias and dout") {
   manual_seed(22);
   DirectConv on(true);
-  Tensor x = k::permute(Tensor::randn({2, 9, 7, 5}), {0, 3, 1, 2});  // [2, 5, 9, 7], NHWC memory
-  Tensor w = k::slice(Tensor::randn({32, 5, 3, 3}), 0, 0, 32, 2);   // [16, 5, 3, 3]
-  Tensor b = k::slice(Tensor::randn({32}), 0, 1, 32, 2);
+  Tensor x = views::permute(Tensor::randn({2, 9, 7, 5}), {0, 3, 1, 2});  // [2, 5, 9, 7], NHWC memory
+  Tensor w = views::slice(Tensor::randn({32, 5, 3, 3}), 0, 0, 32, 2);   // [16, 5, 3, 3]
+  Tensor b = views::slice(Tensor::randn({32}), 0, 1, 32, 2);
   k::Conv2dGeometry g{.pad_h = 1, .pad_w = 1};
   check_close(k::conv2d(x, w, b, g), k::conv2d_reference(x, w, b, g));
-  Tensor dy = k::permute(Tensor::randn({2, 9, 7, 16}), {0, 3, 1, 2});
+  Tensor dy = views::permute(Tensor::randn({2, 9, 7, 16}), {0, 3, 1, 2});
   check_close(k::conv2d_backward_weight(dy, x, w.shape(), g),
-              naive_backward_weight(dy, x, w.shape(), g));
+              k::conv2d_backward_weight_reference(dy, x, w.shape(), g));
 }
 
 TEST_CASE("the direct-convolution switch") {
@@ -261,18 +221,18 @@ TEST_CASE("the direct-convolution switch") {
 
 TEST_CASE("the AVX-512 switch: 32-wide panels only where the CPU has it and it is on") {
   DirectConv on(true, false);
-  CHECK_FALSE(k::direct::avx512_enabled());
+  CHECK_FALSE(k::avx512_enabled());
   CHECK(k::direct::panel_width(64) == 16);
   CHECK(k::direct::panel_width(6) == 8);
-  k::direct::set_avx512(true);
-  CHECK(k::direct::avx512_enabled() == k::direct::avx512_supported());
-  CHECK(k::direct::panel_width(64) == (k::direct::avx512_supported() ? 32 : 16));
+  k::set_avx512(true);
+  CHECK(k::avx512_enabled() == k::avx512_supported());
+  CHECK(k::direct::panel_width(64) == (k::avx512_supported() ? 32 : 16));
   CHECK(k::direct::panel_width(48) == 16);
   CHECK(k::direct::panel_rows(6) == 8);
 }
 
 TEST_CASE("AVX-512 and AVX2 tiles give bit-identical results (same products, same order)") {
-  if (!k::direct::avx512_supported()) return;
+  if (!k::avx512_supported()) return;
   manual_seed(23);
   Tensor x = Tensor::randn({2, 9, 13, 11});
   Tensor w = Tensor::randn({64, 9, 5, 5});

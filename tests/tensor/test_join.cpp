@@ -17,7 +17,7 @@ TEST_CASE("cat joins along any dim, negative dims included") {
   CHECK(cols.shape() == Shape{2, 5});
   CHECK(cols.to_vector() == std::vector<float>{1, 2, 7, 8, 9, 3, 4, 10, 11, 12});
   // A middle dim of a 3-D tensor, with an empty part that contributes nothing.
-  Tensor x = k::view(Tensor::arange(8), {2, 2, 2});
+  Tensor x = views::view(Tensor::arange(8), {2, 2, 2});
   Tensor y = k::cat({x, Tensor::zeros({2, 0, 2}), Tensor::full({2, 1, 2}, -1.0f)}, 1);
   CHECK(y.shape() == Shape{2, 3, 2});
   CHECK(y.to_vector() == std::vector<float>{0, 1, 2, 3, -1, -1, 4, 5, 6, 7, -1, -1});
@@ -25,8 +25,8 @@ TEST_CASE("cat joins along any dim, negative dims included") {
 
 TEST_CASE("cat reads non-contiguous inputs in logical order") {
   Tensor a = Tensor::from_vector({1, 2, 3, 4}, {2, 2});
-  Tensor at = k::transpose(a, 0, 1);                            // [[1,3],[2,4]]
-  Tensor ex = k::expand(Tensor::from_vector({9}, {1, 1}), {2, 1});  // stride 0
+  Tensor at = views::transpose(a, 0, 1);                            // [[1,3],[2,4]]
+  Tensor ex = views::expand(Tensor::from_vector({9}, {1, 1}), {2, 1});  // stride 0
   Tensor r = k::cat({at, ex, a}, 1);
   CHECK(r.to_vector() == std::vector<float>{1, 3, 9, 1, 2, 2, 4, 9, 3, 4});
 }
@@ -42,7 +42,7 @@ TEST_CASE("stack adds a new dim at any position") {
   CHECK(s1.to_vector() == std::vector<float>{1, 4, 2, 5, 3, 6});
   Tensor scalars = k::stack({Tensor::scalar(1.0f), Tensor::scalar(2.0f)}, 0);
   CHECK(scalars.shape() == Shape{2});
-  Tensor m = k::view(Tensor::arange(6), {2, 3});
+  Tensor m = views::view(Tensor::arange(6), {2, 3});
   Tensor s2 = k::stack({m, k::mul(m, 10.0f)}, 1);  // [2, 2, 3]
   CHECK(s2.shape() == Shape{2, 2, 3});
   CHECK(s2.to_vector() == std::vector<float>{0, 1, 2, 0, 10, 20, 3, 4, 5, 30, 40, 50});

@@ -72,7 +72,7 @@ TEST_CASE("matmul of hand-worked 2-D and 1-D operands (numpy rules)") {
   CHECK(k::matmul(a, b).to_vector() == std::vector<float>{19, 22, 43, 50});
   CHECK(k::matmul_reference(a, b).to_vector() == std::vector<float>{19, 22, 43, 50});
   // a^T b through a transposed view: [[1,3],[2,4]] x [[5,6],[7,8]].
-  CHECK(k::matmul(k::transpose(a, 0, 1), b).to_vector() == std::vector<float>{26, 30, 38, 44});
+  CHECK(k::matmul(views::transpose(a, 0, 1), b).to_vector() == std::vector<float>{26, 30, 38, 44});
 
   Tensor v = Tensor::from_vector({1, -1}, {2});
   Tensor mv = k::matmul(a, v);  // [2,2] x [2] -> [2]
@@ -102,24 +102,24 @@ TEST_CASE("matmul equals the reference over many layouts and shapes") {
   std::vector<Case> cases = {
       {"plain 2-D", Tensor::randn({3, 4}), Tensor::randn({4, 5})},
       {"odd sizes", Tensor::randn({17, 33}), Tensor::randn({33, 9})},
-      {"a transposed", k::transpose(Tensor::randn({4, 3}), 0, 1), Tensor::randn({4, 5})},
-      {"b transposed", Tensor::randn({3, 4}), k::transpose(Tensor::randn({5, 4}), 0, 1)},
-      {"both transposed", k::transpose(Tensor::randn({4, 3}), 0, 1),
-       k::transpose(Tensor::randn({5, 4}), 0, 1)},
-      {"narrowed columns (ld > cols)", k::narrow(big, 1, 2, 6), Tensor::randn({6, 3})},
-      {"stepped slice (copied)", k::slice(big, 1, 0, 10, 2), k::slice(big, 0, 1, 11, 2)},
-      {"expanded rows (copied)", k::expand(Tensor::randn({1, 4}), {3, 4}), Tensor::randn({4, 2})},
+      {"a transposed", views::transpose(Tensor::randn({4, 3}), 0, 1), Tensor::randn({4, 5})},
+      {"b transposed", Tensor::randn({3, 4}), views::transpose(Tensor::randn({5, 4}), 0, 1)},
+      {"both transposed", views::transpose(Tensor::randn({4, 3}), 0, 1),
+       views::transpose(Tensor::randn({5, 4}), 0, 1)},
+      {"narrowed columns (ld > cols)", views::narrow(big, 1, 2, 6), Tensor::randn({6, 3})},
+      {"stepped slice (copied)", views::slice(big, 1, 0, 10, 2), views::slice(big, 0, 1, 11, 2)},
+      {"expanded rows (copied)", views::expand(Tensor::randn({1, 4}), {3, 4}), Tensor::randn({4, 2})},
       {"row vector operand", Tensor::randn({1, 4}), Tensor::randn({4, 3})},
       {"column result", Tensor::randn({3, 4}), Tensor::randn({4, 1})},
       {"batched", Tensor::randn({2, 3, 4}), Tensor::randn({2, 4, 5})},
       {"batch folds into one GEMM", Tensor::randn({2, 3, 3, 4}), Tensor::randn({4, 5})},
-      {"fold with transposed b", Tensor::randn({3, 2, 4}), k::narrow(k::transpose(big, 0, 1), 0, 0, 4)},
+      {"fold with transposed b", Tensor::randn({3, 2, 4}), views::narrow(views::transpose(big, 0, 1), 0, 0, 4)},
       {"batch broadcast both ways", Tensor::randn({2, 1, 3, 4}), Tensor::randn({5, 4, 2})},
-      {"batch of transposes", k::transpose(cube, 1, 2), Tensor::randn({4, 6, 3})},
-      {"permuted batch (no fold)", k::permute(cube, {1, 0, 2}), Tensor::randn({5, 2})},
-      {"expanded batch of b", Tensor::randn({3, 2, 4}), k::expand(Tensor::randn({1, 4, 2}), {3, 4, 2})},
+      {"batch of transposes", views::transpose(cube, 1, 2), Tensor::randn({4, 6, 3})},
+      {"permuted batch (no fold)", views::permute(cube, {1, 0, 2}), Tensor::randn({5, 2})},
+      {"expanded batch of b", Tensor::randn({3, 2, 4}), views::expand(Tensor::randn({1, 4, 2}), {3, 4, 2})},
       {"1-D times batch", Tensor::randn({4}), Tensor::randn({2, 4, 3})},
-      {"batch times 1-D", k::transpose(cube, 1, 2), Tensor::randn({6})},
+      {"batch times 1-D", views::transpose(cube, 1, 2), Tensor::randn({6})},
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);
@@ -138,7 +138,7 @@ TEST_CASE("matmul handles empty dims: k = 0 gives zeros, m = 0 an empty result")
 TEST_CASE("matmul passes transposed views to BLAS without copying them") {
   manual_seed(2);
   Tensor a = Tensor::randn({64, 32}), b = Tensor::randn({48, 64});
-  Tensor at = k::transpose(a, 0, 1), bt = k::transpose(b, 0, 1);  // [32,64], [64,48]
+  Tensor at = views::transpose(a, 0, 1), bt = views::transpose(b, 0, 1);  // [32,64], [64,48]
   const int64_t before = allocations();
   Tensor c = k::matmul(at, bt);
   CHECK(allocations() - before == 1);  // the output only

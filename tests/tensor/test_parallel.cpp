@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ember.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/runtime/parallel.hpp"
 
 using namespace ember;
 namespace k = ember::kernels;
@@ -163,7 +163,7 @@ TEST_CASE("sum over the threads: matches sums in double, repeats bit for bit, ma
   ThreadsGuard guard;
   manual_seed(5);
   const Tensor x = Tensor::randn({40, 8, 15, 15});  // 72000 elements: two chunks of 20 images
-  const Tensor t = k::transpose(Tensor::randn({300, 400}), 0, 1);  // [400, 300], strided
+  const Tensor t = views::transpose(Tensor::randn({300, 400}), 0, 1);  // [400, 300], strided
   std::vector<float> xv = x.to_vector(), tv = k::contiguous(t).to_vector();
   std::vector<double> dbias(8, 0.0), rows(400, 0.0), cols(300, 0.0);
   double all = 0.0;

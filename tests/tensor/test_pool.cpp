@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "ember.hpp"
-#include "tensor/conv_direct.hpp"  // the AVX-512 switch
 
 using namespace ember;
 namespace k = ember::kernels;
@@ -100,11 +99,11 @@ TEST_CASE("max_pool2d propagates NaN like PyTorch") {
 }
 
 TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices bit for bit") {
-  if (!k::direct::avx512_supported()) {
+  if (!k::avx512_supported()) {
     MESSAGE("this CPU lacks AVX-512: only the scalar loop runs");
     return;
   }
-  const bool before = k::direct::avx512_enabled();
+  const bool before = k::avx512_enabled();
   // Values from a small set, so that windows tie (the first maximum wins),
   // with signed zeros, infinities and NaNs (the last NaN wins).
   const float inf = std::numeric_limits<float>::infinity();
@@ -124,10 +123,10 @@ TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices b
       const Tensor x = Tensor::from_vector(v, {3, 1, h, w});
       ValuesIndices got[2];
       for (int wide = 0; wide < 2; ++wide) {
-        k::direct::set_avx512(wide == 1);
+        k::set_avx512(wide == 1);
         got[wide] = k::max_pool2d(x, {2, 2, 2, 2});
       }
-      k::direct::set_avx512(before);
+      k::set_avx512(before);
       CHECK(same_bits(got[0].values, got[1].values));
       CHECK(got[0].indices.to_vector() == got[1].indices.to_vector());
       // The backward: every pixel written once, 0 + g at the winner (so -0
@@ -139,10 +138,10 @@ TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices b
       const Tensor dy = Tensor::from_vector(g, got[0].values.shape());
       Tensor dx[2];
       for (int wide = 0; wide < 2; ++wide) {
-        k::direct::set_avx512(wide == 1);
+        k::set_avx512(wide == 1);
         dx[wide] = k::max_pool2d_backward(dy, got[0].indices, x.shape());
       }
-      k::direct::set_avx512(before);
+      k::set_avx512(before);
       CHECK(same_bits(dx[0], dx[1]));
     }
   }
@@ -155,10 +154,10 @@ TEST_CASE("the AVX-512 2x2 max pool gives the scalar loop's values and indices b
   Tensor dy = Tensor::randn(r.values.shape());
   Tensor dx[2];
   for (int wide = 0; wide < 2; ++wide) {
-    k::direct::set_avx512(wide == 1);
+    k::set_avx512(wide == 1);
     dx[wide] = k::max_pool2d_backward(dy, r.indices, x.shape());
   }
-  k::direct::set_avx512(before);
+  k::set_avx512(before);
   CHECK(same_bits(dx[0], dx[1]));
   // and by hand: each gradient added at its index
   std::vector<float> expected(static_cast<size_t>(x.numel()), 0.0f);
@@ -189,7 +188,7 @@ TEST_CASE("pooling equals the reference loops, also for non-contiguous input") {
     check_close(k::max_pool2d(x, c.g).values, k::max_pool2d_reference(x, c.g));
     check_close(k::avg_pool2d(x, c.g), k::avg_pool2d_reference(x, c.g));
     // The same values behind a transposed layout.
-    Tensor xt = k::transpose(k::contiguous(k::transpose(x, -1, -2)), -1, -2);
+    Tensor xt = views::transpose(k::contiguous(views::transpose(x, -1, -2)), -1, -2);
     REQUIRE_FALSE(xt.is_contiguous());
     check_close(k::max_pool2d(xt, c.g).values, k::max_pool2d_reference(x, c.g));
     check_close(k::avg_pool2d(xt, c.g), k::avg_pool2d_reference(x, c.g));
@@ -267,7 +266,7 @@ TEST_CASE("pad2d pads the last two dims as (left, right, top, bottom)") {
   Tensor y = k::pad2d(x, 1, 0, 0, 2);
   CHECK(y.shape() == Shape{1, 4, 3});
   CHECK(y.to_vector() == std::vector<float>{0, 1, 2, 0, 3, 4, 0, 0, 0, 0, 0, 0});
-  Tensor t = k::pad2d(k::transpose(x, 1, 2), 0, 1, 1, 0);  // [[1,3],[2,4]]
+  Tensor t = k::pad2d(views::transpose(x, 1, 2), 0, 1, 1, 0);  // [[1,3],[2,4]]
   CHECK(t.to_vector() == std::vector<float>{0, 0, 0, 1, 3, 0, 2, 4, 0});
   CHECK_THROWS_WITH_AS(k::pad2d(Tensor::ones({3}), 1, 1, 1, 1),
                        "pad2d: input must have at least 2 dims, got [3]", ShapeError);

@@ -1,7 +1,11 @@
-// test_reduce.cpp — reductions and the softmax family against direct loops.
+// test_reduce.cpp — reductions and the softmax family against direct loops and
+// sum_reference (tensor/reduce_reference.cpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "ember.hpp"
 
@@ -9,7 +13,7 @@ using namespace ember;
 namespace k = ember::kernels;
 
 TEST_CASE("sum and mean over any set of dims, with and without keepdim") {
-  Tensor x = k::view(Tensor::arange(24), {2, 3, 4});
+  Tensor x = views::view(Tensor::arange(24), {2, 3, 4});
   CHECK(k::sum(x).item() == 276.0f);
   CHECK(k::sum(x).dim() == 0);
   Tensor s0 = k::sum(x, {0});
@@ -26,9 +30,40 @@ TEST_CASE("sum and mean over any set of dims, with and without keepdim") {
   }
   CHECK(k::mean(x, {1}).at({1, 2}) == doctest::Approx((14 + 18 + 22) / 3.0));
   // Non-contiguous input gives the same sums as its contiguous copy.
-  Tensor t = k::permute(x, {2, 0, 1});
+  Tensor t = views::permute(x, {2, 0, 1});
   CHECK(k::sum(t, {1}).to_vector() == k::sum(k::contiguous(t), {1}).to_vector());
   CHECK_THROWS_AS(k::sum(x, {3}), IndexError);
+}
+
+TEST_CASE("sum equals sum_reference over layouts, dims and thread splits") {
+  manual_seed(6);
+  Tensor base = Tensor::randn({40, 6, 50});
+  const std::vector<Tensor> inputs = {
+      Tensor::randn({64, 3, 600}),           // dim 0 split over threads
+      views::permute(base, {2, 0, 1}),        // [50, 40, 6], no unit stride last
+      views::slice(base, 2, 1, 50, 4),        // stepped
+      views::expand(Tensor::randn({7, 1, 5}), {7, 9, 5}),
+      Tensor::scalar(2.5f),
+      Tensor::zeros({0, 3}),
+  };
+  for (const Tensor& x : inputs) {
+    CAPTURE(shape_str(x.shape()));
+    std::vector<std::vector<int64_t>> dim_sets = {{}};
+    for (int64_t d = 0; d < x.dim(); ++d) dim_sets.push_back({d});
+    if (x.dim() >= 3) dim_sets.push_back({0, 2}), dim_sets.push_back({-1, 0});
+    for (const auto& dims : dim_sets)
+      for (bool keepdim : {false, true}) {
+        const std::string reduced = shape_str(dims);
+        CAPTURE(reduced);
+        CAPTURE(keepdim);
+        const Tensor got = k::sum(x, dims, keepdim), want = k::sum_reference(x, dims, keepdim);
+        REQUIRE(got.shape() == want.shape());
+        const std::vector<float> g = got.to_vector(), w = want.to_vector();
+        for (size_t i = 0; i < g.size(); ++i)
+          CHECK(std::abs(g[i] - w[i]) <= 1e-6f * std::max(1.0f, std::abs(w[i])));
+      }
+  }
+  CHECK_THROWS_AS(k::sum_reference(Tensor::zeros({2, 3}), {2}), IndexError);
 }
 
 TEST_CASE("sum accumulates in double: a million 0.1s sum to 100000") {
@@ -52,7 +87,7 @@ TEST_CASE("max/min/argmax return values and indices along a dim") {
   CHECK(v0.shape() == Shape{1, 3});
   CHECK(v0.to_vector() == std::vector<float>{3, 2, 1});
   CHECK(i0.to_vector() == std::vector<float>{0, 1, 0});
-  CHECK(k::argmax(k::transpose(x, 0, 1), 0).to_vector() == std::vector<float>{1, 2});
+  CHECK(k::argmax(views::transpose(x, 0, 1), 0).to_vector() == std::vector<float>{1, 2});
   CHECK(k::max(x).item() == 9.0f);
   CHECK(k::min(x).item() == 1.0f);
   CHECK_THROWS_WITH_AS(k::max(Tensor::zeros({0, 3}), 0),

@@ -135,7 +135,7 @@ TEST_CASE("in-place updates broadcast, honour views and bump the version") {
   CHECK(a.to_vector() == std::vector<float>{1.0f, 1.25f, 1.5f, 1.75f});
   // Through a transposed view: the write lands in the base.
   Tensor base = Tensor::zeros({2, 3});
-  Tensor tr = kernels::transpose(base, 0, 1);  // [3, 2]
+  Tensor tr = views::transpose(base, 0, 1);  // [3, 2]
   tr.copy_(Tensor::from_vector({1, 2, 3, 4, 5, 6}, {3, 2}));
   CHECK(base.to_vector() == std::vector<float>{1, 3, 5, 2, 4, 6});
   CHECK(base.version() == tr.version());
@@ -152,7 +152,7 @@ TEST_CASE("printing shows values, shape, strides and why a view is not contiguou
   os << a;
   CHECK(os.str() == "tensor([[1, 2, 3],\n        [4, 5, 6]], shape=[2, 3], strides=[3, 1])");
   std::ostringstream ot;
-  ot << kernels::slice(kernels::transpose(a, 0, 1), 0, 1, 3);
+  ot << views::slice(views::transpose(a, 0, 1), 0, 1, 3);
   CHECK(ot.str() == "tensor([[2, 5],\n        [3, 6]], shape=[2, 2], strides=[1, 3], offset=1, "
                     "non-contiguous)");
   std::ostringstream big;

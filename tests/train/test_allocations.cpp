@@ -12,8 +12,8 @@
 
 #include "nn/zoo.hpp"
 #include "optim/adam.hpp"
-#include "tensor/allocator.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/runtime/allocator.hpp"
+#include "tensor/runtime/parallel.hpp"
 #include "tensor/random.hpp"
 #include "train/step.hpp"
 

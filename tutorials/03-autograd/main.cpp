@@ -111,14 +111,6 @@ void finite_differences() {
 
 // ---- 3. a two-layer network, by backward() and by hand ---------------------------------
 
-// one_hot({0, 1}, 2) = [[1, 0], [0, 1]]
-Tensor one_hot(const Tensor& labels, int64_t classes) {
-  Tensor out = Tensor::zeros({labels.numel(), classes});
-  for (int64_t i = 0; i < labels.numel(); ++i)
-    out.at({i, static_cast<int64_t>(labels.at({i}))}) = 1.0f;
-  return out;
-}
-
 // relu's slope: 1 where z > 0, else 0.
 Tensor step(const Tensor& z) {
   std::vector<float> v = z.to_vector();
@@ -159,7 +151,7 @@ void two_layer_network(tutorial::Run& run) {
     const Tensor z = ember::matmul(x, w1) + b1;                       // [4, 5]
     const Tensor h = ember::relu(z);                                  // [4, 5]
     const Tensor logits = ember::matmul(h, w2) + b2;                  // [4, 2]
-    const Tensor dlogits = (logits.softmax(1) - one_hot(labels, 2)) / 4.0f;  // [4, 2]
+    const Tensor dlogits = (logits.softmax(1) - ember::one_hot(labels, 2)) / 4.0f;  // [4, 2]
     const Tensor db2 = dlogits.sum({0});                              // b2 was broadcast: [2]
     const Tensor dw2 = ember::matmul(h.t(), dlogits);                 // [5, 4] x [4, 2]
     const Tensor dh = ember::matmul(dlogits, w2.t());                 // [4, 2] x [2, 5]

@@ -33,9 +33,9 @@
 #include "optim/adamax.hpp"
 #include "optim/rmsprop.hpp"
 #include "optim/sgd.hpp"
-#include "tensor/blas_info.hpp"
-#include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
+#include "tensor/runtime/blas_info.hpp"
+#include "tensor/runtime/parallel.hpp"
 #include "train/callbacks.hpp"
 #include "train/fit.hpp"
 #include "train/plot.hpp"
@@ -94,7 +94,7 @@ data::DatasetHandle first(data::DatasetHandle dataset, int64_t n) {
 
 int run(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
-  // ember runs one thread pool (tensor/parallel.hpp) and keeps OpenBLAS at
+  // ember runs one thread pool (tensor/runtime/parallel.hpp) and keeps OpenBLAS at
   // one thread inside it: setting OpenBLAS' threads here as well would make
   // the two fight (and OpenBLAS called from several pool threads deadlocks).
   set_num_threads(o.threads);

@@ -140,6 +140,98 @@ def check_03_autograd(out, folder):
     marked(folder, files)
 
 
+def png_size(path):
+    """(width, height) of the PNG at path (fails if missing or not a PNG)."""
+    require(path.is_file(), f'{path} was not written')
+    head = path.read_bytes()[:24]
+    require(head[:8] == b'\x89PNG\r\n\x1a\n' and head[12:16] == b'IHDR', f'{path} is not a PNG')
+    return int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')
+
+
+def number(out, pattern):
+    """The number the one printed line matching `pattern` (with one group) holds."""
+    m = re.search('^' + pattern + '$', out, re.M)
+    require(m, f'no printed line matches: {pattern}')
+    return float(m.group(1))
+
+
+def check_04_logistic_regression(out, folder):
+    printed(out, r'training x \[2000, 784\], test x \[2000, 784\], pixels in \[0, 1\], mean 0\.\d+')
+    start = number(out, r'before training: test loss (\S+) \(ln 10 = 2\.3026\), test accuracy \S+')
+    require(2.25 < start < 2.4, f'the untrained loss {start} is not near ln 10 = 2.3026')
+    epochs = re.findall(r'^ +(\d+) +63 +([0-9.]+) +([0-9.]+) +([0-9.]+)$', out, re.M)
+    require(len(epochs) == 10, f'the training table has {len(epochs)} epochs of 63 steps, expected 10')
+    train_loss = [float(e[1]) for e in epochs]
+    test_loss = [float(e[2]) for e in epochs]
+    require(train_loss[-1] < 0.6 * train_loss[0] and test_loss[-1] < start / 2,
+            f'the loss did not fall: train {train_loss}, test {test_loss}')
+    # The lesson of section 3: nn + optim are the same arithmetic, to the bit.
+    printed(out, r'steps: 630 by hand, 630 with nn')
+    printed(out, r'losses bitwise equal: 630 of 630 steps \(largest difference 0\)')
+    printed(out, r'after training: max \|W - weight\| = 0, max \|b - bias\| = 0')
+    other = number(out, r'logits of 32 images, x W\^T against x Wt: \d+ of 320 differ, '
+                        r'by at most (\S+) \(largest logit \S+\)')
+    require(other < 1e-5, f'the other layout differs by {other}: more than rounding')
+    accuracy = number(out, r'test accuracy (\S+); per class:')
+    require(accuracy > 0.65, f'test accuracy {accuracy} after 630 steps: the model did not learn')
+    require(len(re.findall(r'^  (T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag'
+                           r'|Ankle boot) +[01]\.\d{3}$', out, re.M)) == 10, 'not 10 per-class accuracies')
+    root = svg(folder / 'loss.svg')
+    for label in ['training (mean over the tenth)', 'test (at the end of the tenth)',
+                  'ln 10 (a uniform guess)']:
+        require(label in texts(root), f'loss.svg has no series "{label}"')
+    # 10 columns x 2 rows of 28 x 28 tiles drawn 3 times larger, with captions.
+    width, height = png_size(folder / 'templates.png')
+    require(width > 10 * 84 and 2 * 84 < height < 2 * 84 + 80, f'templates.png is {width} x {height}')
+    marked(folder, ['loss.svg', 'templates.png'])
+
+
+def check_05_mlp_initialization(out, folder):
+    def row(section, setup):
+        """The numbers of `setup`'s row (e.g. 'relu he') in the section starting '== section'."""
+        part = out[out.index('== ' + section):]
+        m = re.search('^' + setup + r' +(.*)$', part, re.M)
+        require(m, f'the {section} table has no row "{setup}"')
+        return [float(v) if re.fullmatch(r'-?[0-9.]+(e[-+]\d+)?|inf|nan', v) else v
+                for v in m.group(1).split()]
+    # The per-layer factor sqrt(n var(w) / 2) for relu, sqrt(n var(w)) for tanh.
+    factors = {name: row('setups', name) for name in ['glorot', 'he', 'small', 'large']}
+    require(abs(factors['he'][1] - 1) < 0.05 and abs(factors['glorot'][2] - 1) < 0.05 and
+            abs(factors['small'][1] - 0.113) < 0.01 and abs(factors['large'][1] - 11.3) < 0.5,
+            f'the setups table does not give the expected factors: {factors}')
+    # Forward: the measured std ratio of layers 3 and 2 follows the factor.
+    ratio = {s: row('forward', s)[-1] for s in ['relu glorot', 'relu he', 'relu small', 'relu large',
+                                                 'tanh small']}
+    require(0.6 < ratio['relu glorot'] < 0.85 and 0.9 < ratio['relu he'] < 1.15 and
+            0.08 < ratio['relu small'] < 0.16 and 9 < ratio['relu large'] < 15 and
+            0.12 < ratio['tanh small'] < 0.2, f'the std ratios are off: {ratio}')
+    require(row('forward', 'tanh large')[8] > 0.5, 'tanh large is not saturated at the start')
+    # Backward: the gradient reaching layer 1 vanishes (small) or explodes (large) with depth.
+    small, he, large = row('backward', 'relu small'), row('backward', 'relu he'), row('backward', 'relu large')
+    require(small[0] < small[2] / 20 and large[0] > 20 * large[2] and 0.5 < he[0] / he[2] < 2,
+            f'no vanishing / exploding signal: small {small}, he {he}, large {large}')
+    require(max(small[3:]) < min(he[3:]) / 100, 'the small init\'s weight gradients are not tiny')
+    # Training: the ordering of the four starts.
+    last = {s: row('training', s)[2] for s in ['relu glorot', 'relu he', 'relu small', 'tanh glorot',
+                                               'tanh he', 'tanh small', 'tanh large']}
+    require(abs(last['relu small'] - 2.30) < 0.05 and abs(last['tanh small'] - 2.30) < 0.05,
+            f'the small init should still sit at ln 10: {last}')
+    require(max(last['relu he'], last['relu glorot'], last['tanh he'], last['tanh glorot']) < 2.0,
+            f'glorot and he did not learn: {last}')
+    require(last['tanh large'] > 5, f'the large init should be far above the others: {last}')
+    printed(out, r'relu large .* stopped: loss (nan|inf) at step \d+')
+    names = ['statistics.csv', 'spread.svg', 'signal.svg', 'loss-relu.svg', 'loss-tanh.svg',
+             'spread-training.svg', 'dead-relu.svg']
+    for name, series in [('spread.svg', 8), ('signal.svg', 8), ('loss-relu.svg', 4),
+                         ('loss-tanh.svg', 4), ('spread-training.svg', 8), ('dead-relu.svg', 4)]:
+        titles = list(svg(folder / name).iter(SVG + 'title'))  # one per series
+        require(len(titles) == series, f'{name} has {len(titles)} series, expected {series}')
+    rows = (folder / 'statistics.csv').read_text().strip().split('\n')
+    require(rows[0] == 'activation,init,step,layer,mean,std,stuck' and len(rows) > 8 * 3 * 2,
+            f'statistics.csv has {len(rows)} lines')
+    marked(folder, names)
+
+
 def series(path):
     """A line chart's curves: {label: [values]} from each series' <title>."""
     curves = {}
@@ -294,7 +386,8 @@ def check_09_checkpoints(out, folder):
 
 
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
-          '03-autograd': check_03_autograd, '08-optimizers': check_08_optimizers,
+          '03-autograd': check_03_autograd, '04-logistic-regression': check_04_logistic_regression,
+          '05-mlp-initialization': check_05_mlp_initialization, '08-optimizers': check_08_optimizers,
           '09-checkpoints': check_09_checkpoints}
 
 

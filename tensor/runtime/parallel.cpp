@@ -8,10 +8,9 @@
 // Workers spin for 0.5 ms before they sleep (it was ~50 us): gaps of serial
 // work between jobs (autograd, allocation, the optimizer's loop over
 // parameters) sent them to sleep several times per step, and on a busy
-// virtual machine a wake-up can take long. On a Zen 4 (2 threads, 6
-// interleaved A/B runs, medians): LeNet-5 9.9 ms per step (runs of 4.7 to
-// 12.1) -> 4.9 (4.7 to 5.5), the CIFAR-10 model 7.2 -> 7.0; CNN model 1,
-// whose jobs are long, unchanged (32.5 and 32.6).
+// virtual machine a wake-up can take long: the models of short jobs
+// (LeNet-5) trained up to twice as fast with the longer spin, those of long
+// jobs (CNN model 1) as before (bench/README.md).
 #include "parallel.hpp"
 
 #include <algorithm>
@@ -24,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "error.hpp"
+#include "../error.hpp"
 
 // OpenBLAS's own setter, weak so ember still links against another CBLAS
 // (then it is null and there is no second pool to silence).
@@ -60,8 +59,8 @@ void pause_briefly() {
 }
 
 // Until done() holds, spinning (see the top) for at most kSpinFor; false if
-// it did not. Timed rather than counted: a pause takes 26 ns on a Zen 4,
-// ~40 on recent Intel cores and a few on older ones.
+// it did not. Timed rather than counted: a pause takes from a few to tens of
+// nanoseconds depending on the core.
 constexpr auto kSpinFor = std::chrono::microseconds(500);
 template <typename Done>
 bool spin_until(Done done) {
