@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -205,6 +206,14 @@ TEST_CASE("fit writes the checkpoint after every epoch; initial_epoch skips epoc
   CHECK_THROWS_WITH_AS(later.fit(1, "", path), doctest::Contains("holds 2 epochs"), ValueError);
   // A finished run resumed: nothing left to do, its history back.
   CHECK(later.fit(2, "", path).epochs() == 2);
+  // Resuming says so, from which file and after which epoch.
+  std::ostringstream out;
+  Run talking(Kind::Adam, 3, false);
+  train::fit(*talking.model, *talking.opt, talking.train,
+             {.epochs = 3, .verbose = train::Verbosity::OneLinePerEpoch, .out = &out,
+              .resume_from = path});
+  CHECK(out.str().rfind("Resuming from " + path + " after epoch 2\n", 0) == 0);
+  CHECK(out.str().find("Epoch 3/3") != std::string::npos);
 }
 
 TEST_CASE("a damaged or mismatched checkpoint is refused, naming the file, changing nothing") {
