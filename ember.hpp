@@ -79,5 +79,6 @@
 #include "train/grid_search.hpp"
 #include "train/progress.hpp"
 #include "train/callbacks.hpp"
+#include "train/checkpoint.hpp"
 #include "train/fit.hpp"
 #include "train/profile.hpp"

@@ -51,6 +51,11 @@ class DataLoader {
   int64_t size() const;
   const Dataset& dataset() const { return *dataset_; }
   int64_t batch_size() const { return batch_size_; }
+  // The generator the shuffled orders are drawn from, one permutation per
+  // begin(). A training checkpoint saves its state() after an epoch and a
+  // resumed run set_state()s it, so that the next epoch visits the examples
+  // in the order the uninterrupted run would have (train/checkpoint.hpp).
+  Generator& shuffle_generator() { return generator_; }
 
   class Iterator;
   Iterator begin();  // starts an epoch

@@ -79,9 +79,8 @@ NamedTensors Module::state_dict() const {
   return out;
 }
 
-void Module::load_state_dict(const NamedTensors& state) {
-  // All checks first, then all copies: a bad checkpoint changes nothing.
-  NamedTensors mine = state_dict();
+void Module::check_state_dict(const NamedTensors& state) const {
+  const NamedTensors mine = state_dict();
   std::unordered_map<std::string, const Tensor*> given;
   for (const auto& [name, t] : state) {
     EMBER_CHECK(given.emplace(name, &t).second, ValueError,
@@ -109,7 +108,14 @@ void Module::load_state_dict(const NamedTensors& state) {
     EMBER_CHECK(extra.empty(), ValueError, "load_state_dict: unexpected tensor(s) ", extra,
                 " (not in the model)");
   }
-  for (auto& [name, t] : mine) t.copy_(*given.at(name));
+}
+
+void Module::load_state_dict(const NamedTensors& state) {
+  // All checks first, then all copies: a bad checkpoint changes nothing.
+  check_state_dict(state);
+  std::unordered_map<std::string, const Tensor*> given;
+  for (const auto& [name, t] : state) given.emplace(name, &t);
+  for (auto& [name, t] : state_dict()) t.copy_(*given.at(name));
 }
 
 void Module::train(bool on) {

@@ -61,6 +61,8 @@ class Module {
   // Copies values into this module's tensors. Throws (before changing
   // anything) on a missing or unexpected name or a shape mismatch.
   void load_state_dict(const NamedTensors& state);
+  // The checks load_state_dict makes, without copying: throws what it would.
+  void check_state_dict(const NamedTensors& state) const;
   // Number of scalars in state_dict(), or only in the trainable parameters.
   // Keras' "Non-trainable params" is num_parameters() - num_parameters(true).
   int64_t num_parameters(bool trainable_only = false) const;

@@ -30,6 +30,7 @@ class Adadelta final : public Optimizer {
       : Adadelta(one_group(std::move(params)), options) {}
   Adadelta(std::vector<ParamGroup> groups, const AdadeltaOptions& options);
   std::string name() const override { return "Adadelta"; }
+  std::string slot_name(int slot) const override { return slot == 0 ? "a" : "d"; }
 
  private:
   void update(const ParamUpdate& param) override;

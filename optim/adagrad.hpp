@@ -28,6 +28,7 @@ class Adagrad final : public Optimizer {
       : Adagrad(one_group(std::move(params)), options) {}
   Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& options);
   std::string name() const override { return "Adagrad"; }
+  std::string slot_name(int) const override { return "a"; }
 
  private:
   void update(const ParamUpdate& param) override;

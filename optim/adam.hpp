@@ -32,6 +32,7 @@ class Adam final : public Optimizer {
       : Adam(one_group(std::move(params)), options) {}
   Adam(std::vector<ParamGroup> groups, const AdamOptions& options);
   std::string name() const override { return "Adam"; }
+  std::string slot_name(int slot) const override { return slot == 0 ? "m" : "v"; }
 
  private:
   void update(const ParamUpdate& param) override;

@@ -28,6 +28,7 @@ class Adamax final : public Optimizer {
       : Adamax(one_group(std::move(params)), options) {}
   Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& options);
   std::string name() const override { return "Adamax"; }
+  std::string slot_name(int slot) const override { return slot == 0 ? "m" : "u"; }
 
  private:
   void update(const ParamUpdate& param) override;

@@ -52,6 +52,21 @@ struct CommonOptions {
   float decay = 0.0f;
 };
 
+// Everything a step depends on besides the parameters' values and the
+// options the optimizer was built with: what a training checkpoint saves
+// (train/checkpoint.hpp) so that a resumed run takes the very steps the
+// uninterrupted run would have.
+struct OptimizerState {
+  std::string optimizer;             // name() of the optimizer it came from ("Adam")
+  int64_t iterations = 0;            // steps taken: Adam's t, Keras' decay
+  std::vector<float> lrs;            // each group's base lr (schedules change it)
+  std::vector<int64_t> group_sizes;  // parameters per group
+  // The slots that exist (a parameter gets its slots at its first step),
+  // named "<parameter>.<slot>": the parameter's index counted across the
+  // groups, then the slot's letter in the optimizer's formula ("3.m", "3.v").
+  std::vector<std::pair<std::string, Tensor>> slots;
+};
+
 // One parameter's share of a step: what Optimizer::update receives.
 struct ParamUpdate {
   float* data;
@@ -94,6 +109,22 @@ class Optimizer {
   std::vector<ParamGroup>& param_groups() { return groups_; }
   const std::vector<ParamGroup>& param_groups() const { return groups_; }
   virtual std::string name() const = 0;
+  // The letter slot `slot` has in the formula of the optimizer's header
+  // ("m", "v"): its name in state_dict().
+  virtual std::string slot_name(int slot) const;
+
+  // The state (see OptimizerState). Its slot tensors are the optimizer's
+  // own, which the next step changes: clone them to keep a snapshot.
+  OptimizerState state_dict() const;
+  // Throws, saying what differs, when `state` cannot be loaded into this
+  // optimizer: another optimizer's, other groups, a slot missing, unknown
+  // or of the wrong shape (an optimizer built with other options, e.g. SGD
+  // without momentum has no "v"), an lr that is not >= 0. Changes nothing.
+  void check_state_dict(const OptimizerState& state) const;
+  // check_state_dict, then replaces the state with a copy of `state`: the
+  // groups' lrs, the step count and every slot (parameters absent from
+  // `state.slots` have taken no step yet). All or nothing.
+  void load_state_dict(const OptimizerState& state);
 
  protected:
   Optimizer(std::vector<ParamGroup> groups, const CommonOptions& common, int slots_per_param);

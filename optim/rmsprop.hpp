@@ -29,6 +29,7 @@ class RMSprop final : public Optimizer {
       : RMSprop(one_group(std::move(params)), options) {}
   RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& options);
   std::string name() const override { return "RMSprop"; }
+  std::string slot_name(int slot) const override { return slot == 0 ? "s" : "mom"; }
 
  private:
   void update(const ParamUpdate& param) override;

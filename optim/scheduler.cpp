@@ -59,6 +59,16 @@ bool ReduceLROnPlateau::step(float metric) {
   return reduced;
 }
 
+void ReduceLROnPlateau::set_state(const State& state) {
+  check_option(state.wait >= 0, "ReduceLROnPlateau", "wait", static_cast<float>(state.wait),
+               ">= 0");
+  check_option(state.cooldown_counter >= 0, "ReduceLROnPlateau", "cooldown_counter",
+               static_cast<float>(state.cooldown_counter), ">= 0");
+  best_ = state.best;
+  wait_ = state.wait;
+  cooldown_counter_ = state.cooldown_counter;
+}
+
 // ---- count-based schedules --------------------------------------------------
 
 LRSchedule::LRSchedule(Optimizer& optimizer) : optimizer_(optimizer) {
@@ -71,6 +81,11 @@ void LRSchedule::step() {
   auto& groups = optimizer_.param_groups();
   for (size_t g = 0; g < groups.size() && g < base_lrs_.size(); ++g)
     groups[g].lr = base_lrs_[g] * f;
+}
+
+void LRSchedule::set_count(int64_t count) {
+  check_option(count >= 0, "LRSchedule", "count", static_cast<float>(count), ">= 0");
+  count_ = count;
 }
 
 StepDecay::StepDecay(Optimizer& optimizer, const StepDecayOptions& options)

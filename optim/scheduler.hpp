@@ -47,6 +47,16 @@ class ReduceLROnPlateau {
   int wait() const { return wait_; }
   const ReduceLROnPlateauOptions& options() const { return options_; }
 
+  // Its counters, which a training checkpoint saves: a resumed run then
+  // reduces the rate at the epoch the uninterrupted run would have.
+  struct State {
+    float best;
+    int wait;
+    int cooldown_counter;
+  };
+  State state() const { return {best_, wait_, cooldown_counter_}; }
+  void set_state(const State& state);  // ValueError for a negative counter
+
  private:
   bool improved(float metric) const;
   Optimizer& optimizer_;
@@ -65,6 +75,9 @@ class LRSchedule {
   virtual ~LRSchedule() = default;
   void step();
   int64_t count() const { return count_; }
+  // Continues counting from `count` (a resumed run's schedule): sets the
+  // count only; the optimizer's lr comes back with its own state.
+  void set_count(int64_t count);
   virtual float factor(int64_t count) const = 0;
 
  protected:

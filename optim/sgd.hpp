@@ -29,6 +29,7 @@ class SGD final : public Optimizer {
       : SGD(one_group(std::move(params)), options) {}
   SGD(std::vector<ParamGroup> groups, const SGDOptions& options);
   std::string name() const override { return "SGD"; }
+  std::string slot_name(int) const override { return "v"; }
 
  private:
   void update(const ParamUpdate& param) override;

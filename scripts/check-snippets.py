@@ -14,8 +14,10 @@ before it (blank lines between are allowed), and every marker is checked:
   <!-- excerpt: tutorials/01-tensors/main.cpp -->
       The ```cpp block below is copied from that file (a path from the
       repository's root): it must appear there verbatim, leading and trailing
-      blank lines aside. A line holding only `// ...` stands for lines left
-      out; the pieces between must then appear in that order.
+      blank lines aside. A line holding only `// ...` (or `# ...` in a
+      Python excerpt) stands for lines left out; the pieces between must then
+      appear in that order. An excerpt marker may precede a block of any
+      language (```python lines of a script, say).
 
   <!-- program -->
       The ```cpp block below is a whole program: it is compiled and run, and
@@ -79,7 +81,7 @@ from pathlib import Path
 MARKER = re.compile(r'^<!--\s*(excerpt|program|output|file|recorded)\b(.*?)-->\s*$')
 FENCE = re.compile(r'^(\s*)(```+|~~~+)\s*([\w+-]*)')
 CPP_LANGUAGES = {'cpp', 'c++', 'cxx'}
-ELISION = '// ...'
+ELISIONS = ('// ...', '# ...')
 PROGRAM_ABOVE = 'the program above'
 NOT_RUN = re.compile(r'^not run:\s*\S')
 
@@ -216,7 +218,7 @@ class Checker:
             return self.error(where, f'the excerpt names {path}, which does not exist')
         pieces, piece = [], []
         for line in block.lines:
-            if line.strip() == ELISION:
+            if line.strip() in ELISIONS:
                 pieces.append(trim(piece))
                 piece = []
             else:
@@ -224,7 +226,7 @@ class Checker:
         pieces = [p for p in pieces + [trim(piece)] if p]
         if not contains_in_order(source.read_text().split('\n'), pieces):
             self.error(where, f'this excerpt is not in {path} as written (copy it again from '
-                              f'the file; `{ELISION}` lines may stand for lines left out)')
+                              f'the file; `// ...` or `# ...` lines may stand for lines left out)')
 
     def pkg_config(self, *args):
         """pkg-config's answer for ember: the build's uninstalled ember (README.md,
@@ -418,6 +420,9 @@ class Checker:
                 else:
                     self.error(where, 'a ```cpp block needs a marker on the line before it: '
                                       '<!-- excerpt: PATH --> or <!-- program -->')
+            elif kind == 'excerpt':
+                self.counts['excerpt'] += 1
+                self.check_excerpt(where, block, argument.lstrip(':').strip())
             elif kind == 'recorded':
                 self.counts['recorded'] += 1
                 if not self.recorded:

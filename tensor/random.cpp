@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "error.hpp"
+
 namespace ember {
 namespace {
 
@@ -78,6 +80,18 @@ uint64_t Generator::below(uint64_t n) {
     uint128 m = static_cast<uint128>(r) * n;
     if (static_cast<uint64_t>(m) >= threshold) return static_cast<uint64_t>(m >> 64);
   }
+}
+
+GeneratorState Generator::state() const {
+  return {{s_[0], s_[1], s_[2], s_[3]}, spare_normal_, has_spare_};
+}
+
+void Generator::set_state(const GeneratorState& state) {
+  EMBER_CHECK(state.s[0] | state.s[1] | state.s[2] | state.s[3], ValueError,
+              "Generator::set_state: an all-zero state (xoshiro256** would only draw zeros)");
+  for (int i = 0; i < 4; ++i) s_[i] = state.s[static_cast<size_t>(i)];
+  spare_normal_ = state.spare_normal;
+  has_spare_ = state.has_spare;
 }
 
 Generator& default_generator() {

@@ -5,9 +5,21 @@
 // 24-bit mantissas for uniforms, Box-Muller for normals.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace ember {
+
+// Everything a Generator's future numbers depend on: what a training
+// checkpoint saves so that a resumed run draws what the uninterrupted one
+// would have (train/checkpoint.hpp).
+struct GeneratorState {
+  std::array<uint64_t, 4> s{};  // xoshiro256**'s state (never all zero)
+  float spare_normal = 0.0f;    // Box-Muller's second value, kept for the next normal()
+  bool has_spare = false;
+
+  bool operator==(const GeneratorState&) const = default;
+};
 
 class Generator {
  public:
@@ -21,6 +33,11 @@ class Generator {
   float uniform();                    // [0, 1)
   float normal();                     // N(0, 1)
   uint64_t below(uint64_t n);         // uniform integer in [0, n), unbiased
+
+  GeneratorState state() const;
+  // Continues from a state() taken earlier; an all-zero s (a state
+  // xoshiro256** never reaches) throws ValueError.
+  void set_state(const GeneratorState& state);
 
  private:
   uint64_t s_[4];

@@ -44,6 +44,30 @@ double worst(bool maximize) {
 
 }  // namespace
 
+double CallbackState::at(const std::string& name) const {
+  const auto it = values.find(name);
+  EMBER_CHECK(it != values.end(), DataError, "the state of a ", kind, " callback has no '", name,
+              "'");
+  return it->second;
+}
+
+namespace {
+
+// A state's integer counter: a whole number in [0, 2^31).
+int counter(const CallbackState& state, const std::string& name) {
+  const double v = state.at(name);
+  EMBER_CHECK(v >= 0.0 && v < 2147483648.0 && v == std::floor(v), DataError, "the state of a ",
+              state.kind, " callback has ", name, " = ", v, " (expected a count >= 0)");
+  return static_cast<int>(v);
+}
+
+void check_kind(const CallbackState& state, const char* kind) {
+  EMBER_CHECK(state.kind == kind, ValueError, kind, "::load_state: the state is from a ",
+              state.kind, " callback");
+}
+
+}  // namespace
+
 // ---- EarlyStopping ----------------------------------------------------------
 
 EarlyStopping::EarlyStopping(EarlyStoppingOptions options)
@@ -104,6 +128,26 @@ void EarlyStopping::on_train_end(TrainingContext& ctx) {
   }
 }
 
+std::optional<CallbackState> EarlyStopping::state() const {
+  return CallbackState{"EarlyStopping",
+                       {{"best", best_},
+                        {"wait", static_cast<double>(wait_)},
+                        {"best_epoch", static_cast<double>(best_epoch_)}},
+                       best_weights_};
+}
+
+void EarlyStopping::load_state(const CallbackState& state) {
+  check_kind(state, "EarlyStopping");
+  const double best = state.at("best");
+  const int wait = counter(state, "wait");
+  const int best_epoch = counter(state, "best_epoch");
+  best_ = best;
+  wait_ = wait;
+  best_epoch_ = best_epoch;
+  best_weights_.clear();
+  for (const auto& [name, t] : state.tensors) best_weights_.emplace_back(name, kernels::clone(t));
+}
+
 // ---- ReduceLROnPlateau ------------------------------------------------------
 
 ReduceLROnPlateau::ReduceLROnPlateau(ReduceLROnPlateauCallbackOptions options)
@@ -127,6 +171,25 @@ void ReduceLROnPlateau::on_epoch_end(const EpochLogs& logs, TrainingContext& ctx
   if (schedule_->step(static_cast<float>(current)) && ctx.verbose != Verbosity::Silent)
     ctx.out << "Epoch " << logs.epoch << ": ReduceLROnPlateau reducing learning rate to "
             << ctx.optimizer.lr() << ".\n";
+}
+
+std::optional<CallbackState> ReduceLROnPlateau::state() const {
+  EMBER_CHECK(schedule_ != nullptr, ValueError,
+              "ReduceLROnPlateau::state: called before on_train_begin");
+  const optim::ReduceLROnPlateau::State s = schedule_->state();
+  return CallbackState{"ReduceLROnPlateau",
+                       {{"best", s.best},
+                        {"wait", static_cast<double>(s.wait)},
+                        {"cooldown_counter", static_cast<double>(s.cooldown_counter)}}};
+}
+
+void ReduceLROnPlateau::load_state(const CallbackState& state) {
+  check_kind(state, "ReduceLROnPlateau");
+  EMBER_CHECK(schedule_ != nullptr, ValueError,
+              "ReduceLROnPlateau::load_state: called before on_train_begin");
+  // best is a float in optim::ReduceLROnPlateau: the double holds it exactly.
+  schedule_->set_state({static_cast<float>(state.at("best")), counter(state, "wait"),
+                        counter(state, "cooldown_counter")});
 }
 
 // ---- ModelCheckpoint --------------------------------------------------------
@@ -165,6 +228,35 @@ void ModelCheckpoint::on_epoch_end(const EpochLogs& logs, TrainingContext& ctx) 
          << ", saving model to " << path << "\n";
     ctx.out << line.str();
   }
+}
+
+std::optional<CallbackState> ModelCheckpoint::state() const {
+  return CallbackState{"ModelCheckpoint", {{"best", best_}}};
+}
+
+void ModelCheckpoint::load_state(const CallbackState& state) {
+  check_kind(state, "ModelCheckpoint");
+  best_ = state.at("best");
+}
+
+// ---- LearningRateScheduler --------------------------------------------------
+
+LearningRateScheduler::LearningRateScheduler(std::shared_ptr<optim::LRSchedule> schedule)
+    : schedule_(std::move(schedule)) {
+  EMBER_CHECK(schedule_ != nullptr, ValueError, "LearningRateScheduler: no schedule");
+}
+
+void LearningRateScheduler::on_epoch_end(const EpochLogs& /*logs*/, TrainingContext& /*ctx*/) {
+  schedule_->step();
+}
+
+std::optional<CallbackState> LearningRateScheduler::state() const {
+  return CallbackState{"LearningRateScheduler", {{"count", static_cast<double>(schedule_->count())}}};
+}
+
+void LearningRateScheduler::load_state(const CallbackState& state) {
+  check_kind(state, "LearningRateScheduler");
+  schedule_->set_count(counter(state, "count"));
 }
 
 // ---- CSVLogger --------------------------------------------------------------

@@ -13,7 +13,9 @@
 #include <functional>
 #include <iosfwd>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "../nn/module.hpp"
@@ -37,6 +39,19 @@ struct TrainingContext {
   std::string stop_reason;     // and say why (copied to History::stop_reason)
 };
 
+// What a callback carries from one epoch to the next (its best figure, its
+// patience counter, ...). A training checkpoint saves it (train/checkpoint.hpp)
+// so that a resumed run's callbacks act at the epochs the uninterrupted
+// run's would have.
+struct CallbackState {
+  std::string kind;                      // the callback's class: a state loads into its own kind only
+  std::map<std::string, double> values;  // by name
+  nn::NamedTensors tensors = {};         // EarlyStopping's best weights
+
+  // values[name]; a DataError naming the kind and the value when it is missing.
+  double at(const std::string& name) const;
+};
+
 class Callback {
  public:
   virtual ~Callback() = default;
@@ -45,6 +60,14 @@ class Callback {
   virtual void on_batch_end(int64_t /*step*/, double /*loss*/, TrainingContext&) {}
   virtual void on_epoch_end(const EpochLogs&, TrainingContext&) {}
   virtual void on_train_end(TrainingContext&) {}
+
+  // For a training checkpoint: the state after an epoch, or nullopt for a
+  // callback that keeps none (CSVLogger). A state of your own callback's
+  // kind comes back through load_state, after on_train_begin (which
+  // starts a run afresh); load_state checks every value before it changes
+  // anything.
+  virtual std::optional<CallbackState> state() const { return std::nullopt; }
+  virtual void load_state(const CallbackState& /*state*/) {}
 };
 
 enum class MonitorMode { Auto, Min, Max };
@@ -71,6 +94,9 @@ class EarlyStopping : public Callback {
   void on_train_end(TrainingContext& ctx) override;
   int64_t best_epoch() const { return best_epoch_; }  // 1-based, 0 before any
   double best() const { return best_; }
+  // best, wait, best_epoch, and the best epoch's weights when restoring them.
+  std::optional<CallbackState> state() const override;
+  void load_state(const CallbackState& state) override;
 
  private:
   EarlyStoppingOptions options_;
@@ -100,6 +126,9 @@ class ReduceLROnPlateau : public Callback {
   explicit ReduceLROnPlateau(ReduceLROnPlateauCallbackOptions options = {});
   void on_train_begin(TrainingContext& ctx) override;
   void on_epoch_end(const EpochLogs& logs, TrainingContext& ctx) override;
+  // best, wait, cooldown_counter (optim::ReduceLROnPlateau::State).
+  std::optional<CallbackState> state() const override;
+  void load_state(const CallbackState& state) override;
 
  private:
   ReduceLROnPlateauCallbackOptions options_;
@@ -125,6 +154,9 @@ class ModelCheckpoint : public Callback {
   void on_epoch_end(const EpochLogs& logs, TrainingContext& ctx) override;
   // The file last written, empty before the first save.
   const std::string& last_saved() const { return last_saved_; }
+  // best: a resumed run saves only what beats the uninterrupted run's best.
+  std::optional<CallbackState> state() const override;
+  void load_state(const CallbackState& state) override;
 
  private:
   std::string path_;
@@ -132,6 +164,28 @@ class ModelCheckpoint : public Callback {
   bool maximize_;
   double best_ = 0.0;
   std::string last_saved_;
+};
+
+// ---- LearningRateScheduler --------------------------------------------------
+// Steps an optim::LRSchedule (StepDecay, ExponentialDecay, or your own) at
+// the end of every epoch: epoch e trains with base_lr * factor(e - 1), the
+// rates Keras' LearningRateScheduler(lambda epoch, lr: ...) gives with the
+// same function of its 0-based epoch.
+//
+//   auto schedule = std::make_shared<optim::StepDecay>(opt, optim::StepDecayOptions{
+//       .step_size = 3, .gamma = 0.5f});
+//   train::fit(*model, opt, data, {.epochs = 10, .callbacks = {
+//       std::make_shared<train::LearningRateScheduler>(schedule)}});
+class LearningRateScheduler : public Callback {
+ public:
+  explicit LearningRateScheduler(std::shared_ptr<optim::LRSchedule> schedule);
+  void on_epoch_end(const EpochLogs& logs, TrainingContext& ctx) override;
+  // count: how many times the schedule was stepped.
+  std::optional<CallbackState> state() const override;
+  void load_state(const CallbackState& state) override;
+
+ private:
+  std::shared_ptr<optim::LRSchedule> schedule_;
 };
 
 // ---- CSVLogger --------------------------------------------------------------

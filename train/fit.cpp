@@ -11,7 +11,9 @@
 #include "../data/split.hpp"
 #include "../data/subset.hpp"
 #include "../tensor/kernels.hpp"
+#include "../tensor/runtime/parallel.hpp"
 #include "../tensor/views.hpp"
+#include "checkpoint.hpp"
 
 namespace ember::train {
 
@@ -101,10 +103,16 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
             const FitOptions& options) {
   EMBER_CHECK(options.epochs >= 0, ValueError, "fit: epochs = ", options.epochs,
               " is invalid (expected >= 0)");
+  EMBER_CHECK(options.initial_epoch >= 0 && options.initial_epoch <= options.epochs, ValueError,
+              "fit: initial_epoch = ", options.initial_epoch, " is invalid (expected 0 to epochs = ",
+              options.epochs, ")");
+  EMBER_CHECK(options.resume_from.empty() || options.initial_epoch == 0, ValueError,
+              "fit: give initial_epoch or resume_from, not both (resume_from sets the epoch)");
   EMBER_CHECK(train.size() > 0, ValueError, "fit: the training loader has no batches");
   std::ostream& out = options.out ? *options.out : std::cout;
   const bool interactive = is_terminal(out);
   const int64_t steps = train.size();
+  const TrainingRun run{model, optimizer, &train, options.callbacks};
 
   History history;
   TrainingContext ctx{model,          optimizer,      history,
@@ -113,7 +121,22 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
   ModeGuard mode(model);
   for (const auto& cb : options.callbacks) cb->on_train_begin(ctx);
 
-  for (int64_t epoch = 1; epoch <= options.epochs && !ctx.stop_training; ++epoch) {
+  int64_t done = options.initial_epoch;
+  if (!options.resume_from.empty()) {
+    ResumePoint resumed = load_training_checkpoint(options.resume_from, run);
+    EMBER_CHECK(resumed.epoch <= options.epochs, ValueError, "fit: '", options.resume_from,
+                "' holds ", resumed.epoch, " epochs, more than epochs = ", options.epochs);
+    done = resumed.epoch;
+    history = std::move(resumed.history);
+    if (options.verbose != Verbosity::Silent) {
+      out << "Resuming from " << options.resume_from << " after epoch " << done << "\n";
+      if (resumed.threads != get_num_threads())
+        out << "  (it was written with " << resumed.threads << " threads, this run has "
+            << get_num_threads() << ": the last bits of sums may differ)\n";
+    }
+  }
+
+  for (int64_t epoch = done + 1; epoch <= options.epochs && !ctx.stop_training; ++epoch) {
     for (const auto& cb : options.callbacks) cb->on_epoch_begin(epoch, ctx);
     if (options.verbose != Verbosity::Silent)
       out << "Epoch " << epoch << "/" << options.epochs << "\n" << std::flush;
@@ -162,6 +185,9 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
     bar.finish(shown);
     history.append(logs);
     for (const auto& cb : options.callbacks) cb->on_epoch_end(logs, ctx);
+    // After the callbacks, so that their states include this epoch.
+    if (!options.checkpoint.empty())
+      save_training_checkpoint(options.checkpoint, run, epoch, history);
   }
   for (const auto& cb : options.callbacks) cb->on_train_end(ctx);
   history.stop_reason = ctx.stop_reason;

@@ -16,10 +16,15 @@
 // A loss that is NaN or infinite stops training at once with a message
 // naming the epoch and step and the usual causes; the History keeps the
 // finished epochs and says why it ended (History::stop_reason).
+//
+// Resuming: with FitOptions::checkpoint, fit() writes a training checkpoint
+// (checkpoint.hpp) after every epoch; a later fit() given it as resume_from
+// goes on from the epoch after it, exactly as if never stopped.
 #pragma once
 
 #include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "../data/dataloader.hpp"
@@ -40,6 +45,19 @@ struct FitOptions {
   std::vector<std::shared_ptr<Callback>> callbacks = {};
   Verbosity verbose = Verbosity::ProgressBar;
   std::ostream* out = nullptr;  // empty = std::cout
+  // Keras' initial_epoch: the epochs already done. fit() runs epochs
+  // initial_epoch + 1 to `epochs` with the model and optimizer as they are
+  // (for an exact resume use resume_from, which restores much more).
+  int64_t initial_epoch = 0;
+  // Where to write a training checkpoint (checkpoint.hpp) after every
+  // epoch, atomically; empty = none.
+  std::string checkpoint = {};
+  // A training checkpoint to go on from: before the first epoch fit() loads
+  // it into the model, the optimizer, the generators (the training loader's
+  // included) and the callbacks (after their on_train_begin), then runs
+  // epochs checkpoint's epoch + 1 to `epochs`. The History it returns starts
+  // with the checkpoint's epochs. Empty = start afresh.
+  std::string resume_from = {};
   // Only for the dataset overload of fit(), Keras' fit(x, y, ...) arguments.
   int64_t batch_size = 32;
   int64_t validation_batch_size = 0;  // for the validation_split part; 0 = batch_size

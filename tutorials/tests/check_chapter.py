@@ -9,6 +9,8 @@ that they exist, but that the numbers are the ones the chapter's README
 explains and the pictures are SVG documents holding what they should.
 """
 import csv
+import json
+import math
 import re
 import shutil
 import subprocess
@@ -304,10 +306,164 @@ def check_07_custom_layer(out, folder):
     marked(folder, ['loss.svg', 'accuracy.svg', 'swish-mlp.safetensors'])
 
 
+def series(path):
+    """A line chart's curves: {label: [values]} from each series' <title>."""
+    curves = {}
+    for g in svg(path).iter(SVG + 'g'):
+        if g.get('class') == 'series':
+            title = g.find(SVG + 'title').text
+            label, _, values = title.rpartition(': ')
+            curves[label] = [float(v) for v in values.split(', ')]
+    return curves
+
+
+def table(out, header, rows):
+    """The len(rows) lines printed after the line starting with `header`:
+    {first column(s): [numbers]}; a name may hold spaces, numbers not."""
+    lines = out.split('\n')
+    start = next((i for i, l in enumerate(lines) if l.startswith(header)), None)
+    require(start is not None, f'no table printed under "{header}"')
+    found = {}
+    for line in lines[start + 1:start + 1 + len(rows)]:
+        words = line.split()
+        numbers = []
+        while words and re.fullmatch(r'-?[0-9.]+(e[-+][0-9]+)?', words[-1]):
+            numbers.insert(0, float(words.pop()))
+        found[' '.join(words)] = numbers
+    require(list(found) == rows, f'the table under "{header}" has rows {list(found)}, expected {rows}')
+    return found
+
+
+OPTIMIZERS = ['SGD', 'SGD momentum', 'Nesterov', 'Adam', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax']
+SCHEDULES = ['constant', 'step decay', 'exponential decay', 'Keras decay', 'ReduceLROnPlateau']
+
+
+def check_08_optimizers(out, folder):
+    printed(out, r'== problem: 640 training images, 320 validation images \(Fashion-MNIST\), batch 32, '
+                 r'2 epochs ==')
+    printed(out, r'starting loss 2\.[0-9]{4} .*; gradient RMS \S+ per weight, [0-9.]+% of them exactly 0')
+    # The first step's size: each optimizer as its formula says.
+    first = {m.group(1): float(m.group(2)) for m in re.finditer(
+        r'^(\S+(?: \S+)?) +0\.0+1 +([0-9.]+e-[0-9]+) +\S.*$', out[:out.index('== optimizers')], re.M)}
+    require(list(first) == OPTIMIZERS, f'the first-step table has rows {list(first)}')
+    require(first['SGD'] == first['SGD momentum'], 'momentum changed the first step')
+    require(1.8 < first['Nesterov'] / first['SGD'] < 2.0, 'Nesterov\'s first step is not 1.9x SGD\'s')
+    require(5e-4 < first['Adam'] <= 1e-3 and 5e-4 < first['Adamax'] <= 1e-3,
+            'Adam\'s and Adamax\' first steps are not about lr = 1e-3')
+    require(2.5 < first['RMSprop'] / first['Adam'] < 3.3, 'RMSprop\'s first step is not 3.16x Adam\'s')
+    require(first['Adadelta'] < first['Adagrad'] < first['SGD'],
+            'the first steps are not Adadelta < Adagrad < SGD')
+    # Trained: losses went down; Adagrad and Adadelta crawl at lr 0.001 and not at larger rates.
+    rows = table(out, 'optimizer     lr        loss ep. 1', OPTIMIZERS)
+    for name, (lr, loss1, loss_last, acc, step1, step_last, vs_adam) in rows.items():
+        require(loss_last < loss1, f'{name}: the loss did not go down ({loss1} -> {loss_last})')
+    require(rows['Adadelta'][6] < 0.01 and rows['Adagrad'][6] < 0.2,
+            'Adadelta\'s and Adagrad\'s steps are not far smaller than Adam\'s')
+    require(rows['Adam'][2] < rows['Adagrad'][2] < rows['Adadelta'][2],
+            'the final losses are not Adam < Adagrad < Adadelta')
+    faster = table(out, 'optimizer     lr        loss ep. 1', OPTIMIZERS)  # the first table again
+    rates_at = out.index('== rates')
+    rates = table(out[rates_at:], 'optimizer', ['Adagrad', 'Adadelta'])
+    require(rates['Adagrad'][0] == 0.01 and rates['Adadelta'][0] == 1.0, 'the larger rates are not 0.01 and 1')
+    for name in ['Adagrad', 'Adadelta']:
+        require(rates[name][2] < faster[name][2], f'{name} at a larger rate did not end lower')
+    # Momentum: longer steps, a longer net move, a lower loss after one epoch.
+    moves = table(out, 'optimizer        mean step', ['SGD', 'SGD momentum', 'Nesterov'])
+    require(moves['SGD momentum'][2] > 2 * moves['SGD'][2], 'momentum did not move the weights further')
+    require(moves['SGD momentum'][4] < moves['SGD'][4], 'momentum did not lower the epoch-1 loss')
+    # Schedules: the rates each one reached after 2 epochs (20 steps each).
+    sched = table(out, 'schedule', SCHEDULES)
+    expected_lr = {'constant': 0.05, 'step decay': 0.05, 'exponential decay': 0.04,
+                   'Keras decay': 0.05 / (1 + 1e-3 * 20), 'ReduceLROnPlateau': 0.05}
+    for name, lr in expected_lr.items():
+        require(abs(sched[name][0] - lr) < 0.0006, f'{name}: lr {sched[name][0]}, expected {lr:.4f}')
+    # The files.
+    with open(folder / 'optimizers.csv') as f:
+        csv_rows = list(csv.DictReader(f))
+    require([r['optimizer'] for r in csv_rows] == OPTIMIZERS + ['Adagrad', 'Adadelta'],
+            'optimizers.csv does not list the ten runs')
+    curves = series(folder / 'optimizers-loss.svg')
+    require(list(curves) == OPTIMIZERS, f'optimizers-loss.svg draws {list(curves)}')
+    require(all(len(v) == 10 for v in curves.values()), 'optimizers-loss.svg: not 5 points per epoch')
+    lrs = series(folder / 'schedules-lr.svg')
+    require(list(lrs) == SCHEDULES and lrs['exponential decay'] == [0.05, 0.04],
+            f'schedules-lr.svg draws {lrs}')
+    require(list(series(folder / 'schedules-loss.svg')) == SCHEDULES, 'schedules-loss.svg lacks a schedule')
+    marked(folder, ['optimizers.csv', 'optimizers-loss.svg', 'schedules.csv', 'schedules-lr.svg',
+                    'schedules-loss.svg'])
+
+
+def safetensors_header(path):
+    """The JSON header of a .safetensors file: an 8-byte little-endian length, then the JSON."""
+    data = path.read_bytes()
+    n = int.from_bytes(data[:8], 'little')
+    return json.loads(data[8:8 + n])
+
+
+def have_numpy():
+    return subprocess.run(['/usr/bin/python3', '-c', 'import numpy'],
+                          capture_output=True).returncode == 0
+
+
+def check_09_checkpoints(out, folder):
+    printed(out, r'a fresh model loads it: max \|logits - original logits\| over 500 images = 0, '
+                 r'accuracy (0\.[0-9]{4}) \(original \1\)')
+    for name, shape in [('1.weight', '128, 784'), ('1.bias', '128'), ('3.weight', '10, 128'),
+                        ('3.bias', '10')]:
+        printed(out, re.escape(f'{name}.npy: ') + r'[0-9]+ bytes, ' + re.escape(f'[{shape}]') +
+                r', reads back equal')
+    # The resumed run's figures and weights are the straight run's, to the bit.
+    rows = re.findall(r'^ +([1-4]) +([0-9.]+) +([0-9.]+) +([0-9.]+) ([0-9.]+)', out, re.M)
+    require(len(rows) == 4 and all(r[1] == r[2] and r[3] == r[4] for r in rows),
+            f'the straight and resumed losses differ: {rows}')
+    require(float(rows[3][1]) < float(rows[0][1]), 'the loss did not go down')
+    printed(out, r'every figure equal: yes')
+    printed(out, r'weights hash: straight ([0-9a-f]{16}), resumed \1; max \|difference\| 0')
+    printed(out, r'everything \(resume_from\) +[0-9.]+ +[0-9.]+ +0')
+    for rung in [r"all but the optimizer's state", r"all but the loader's order",
+                 r'the weights only \(nn::load\)']:
+        printed(out, rung + r' +[0-9.]+ +[0-9.]+ +[1-9]\.[0-9]e-0[0-9]')
+    # What the checkpoint holds, as printed and as the file says.
+    printed(out, r'optimizer\.0\.m +\[128, 784\]')
+    printed(out, r'ember +training checkpoint 1')
+    header = safetensors_header(folder / 'checkpoint.safetensors')
+    require(header['__metadata__']['epoch'] == '4' and header['__metadata__']['optimizer'] == 'Adam',
+            'checkpoint.safetensors does not hold epoch 4 of Adam')
+    require({'model.1.weight', 'optimizer.3.v'} <= set(header), 'checkpoint.safetensors lacks tensors')
+    # Each bad file refused, naming it and why.
+    for file, why in [('damaged', 'the checksum does not match'),
+                      ('checkpoint', "tensor '1.weight' has shape \\[128, 784\\] in the state but "
+                                     "\\[256, 784\\]"),
+                      ('model', 'not a training checkpoint'),
+                      ('checkpoint', "missing tensor\\(s\\) '1.weight'")]:
+        printed(out, r"  load(_training_checkpoint:)? '" + re.escape(str(folder)) + '/' + file +
+                r"\.safetensors'.*" + why + '.*')
+    if have_numpy():
+        printed(out, re.escape('  np.load("1.weight.npy") equals it: True'))
+        m = re.search(r"numpy logits against ember's: max \|difference\| (\S+), same predictions: True",
+                      out)
+        require(m and float(m.group(1)) < 1e-4, 'numpy does not compute ember\'s logits')
+        printed(out, r'  checkpoint\.safetensors: 12 tensors, epoch 4, .*')
+    else:
+        printed(out, r'python3 with numpy not found .*: read_weights\.py not run')
+    # The chart: the resumed curve lies on the straight one, the others start
+    # at the same point (epoch 3's first batches) and leave it.
+    curves = series(folder / 'resume-loss.svg')
+    require(len(curves) == 5, f'resume-loss.svg draws {list(curves)}')
+    straight, resumed, *partial = curves.values()
+    require(len(straight) == 32 and resumed[16:] == straight[16:] and
+            all(math.isnan(v) for v in resumed[:16]), 'resume-loss.svg: the resumed curve is not the straight one')
+    require(all(p[16:] != straight[16:] for p in partial), 'resume-loss.svg: a partial resume equals the straight run')
+    marked(folder, ['model.safetensors', '1.weight.npy', '1.bias.npy', '3.weight.npy', '3.bias.npy',
+                    'checkpoint.safetensors', 'weights-epoch2.safetensors', 'resume-loss.svg',
+                    'damaged.safetensors', 'images.npy', 'labels.npy', 'logits.npy'])
+
+
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
           '03-autograd': check_03_autograd, '04-logistic-regression': check_04_logistic_regression,
           '05-mlp-initialization': check_05_mlp_initialization,
-          '06-convolution': check_06_convolution, '07-custom-layer': check_07_custom_layer}
+          '06-convolution': check_06_convolution, '07-custom-layer': check_07_custom_layer,
+          '08-optimizers': check_08_optimizers, '09-checkpoints': check_09_checkpoints}
 
 
 def main():

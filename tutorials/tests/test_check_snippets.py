@@ -69,6 +69,13 @@ total time: 0.1 s
 made
 ```
 
+<!-- excerpt: src/tool.py -->
+```python
+def twice(x):
+# ...
+    return 2 * x
+```
+
 ```sh
 echo not checked
 ```
@@ -133,18 +140,23 @@ def main():
         root = Path(tmp)
         (root / 'src').mkdir()
         (root / 'src' / 'main.cpp').write_text(SOURCE)
+        (root / 'src' / 'tool.py').write_text('def twice(x):\n    """Doubles."""\n    return 2 * x\n')
         (root / 'made.txt').write_text('made\n')
         readme = root / 'README.md'
 
         readme.write_text(GOOD)
         code, out = check(script, root)
-        expect('a correct file passes', code == 0 and '2 excerpt(s)' in out and
+        expect('a correct file passes', code == 0 and '3 excerpt(s)' in out and
                '2 output block(s)' in out and '2 file(s)' in out, out)
 
         readme.write_text(GOOD.replace('  return 2 * x;\n}\n```', '  return 3 * x;\n}\n```'))
         code, out = check(script, root)
         expect('a changed excerpt fails, naming the file and line', code == 1 and
                'README.md:5: this excerpt is not in src/main.cpp' in out, out)
+
+        readme.write_text(GOOD.replace('    return 2 * x\n```', '    return 3 * x\n```'))
+        code, out = check(script, root)
+        expect('a changed Python excerpt fails', code == 1 and 'this excerpt is not in src/tool.py' in out, out)
 
         readme.write_text(GOOD.replace('<!-- excerpt: src/main.cpp -->\n```', '```'))
         code, out = check(script, root)
