@@ -12,6 +12,8 @@
 //   4. test: the test accuracy, per class
 //   5. pictures: loss.svg (the loss curve) and templates.png (each class's
 //      784 weights as a 28 x 28 picture, under the class's mean image)
+//   6. report.html: the two trainings' results side by side, the pictures and
+//      the per-class accuracies on one page
 //
 //   build/tutorials/04-logistic-regression/04-logistic-regression   # writes 04-logistic-regression-output/
 //   build/tutorials/04-logistic-regression/04-logistic-regression --lr 0.1 --epochs 3 --output fast
@@ -164,19 +166,28 @@ std::vector<float> train_with_nn(nn::Linear& model, data::DataLoader& loader, in
   return step_loss;
 }
 
-void compare(const std::vector<float>& by_hand, const std::vector<float>& with_nn,
-             const Tensor& W, const Tensor& b, const nn::Linear& model) {
+// How far the two trainings agree: the steps whose losses are bitwise
+// equal, and whether the final weights are.
+struct Agreement {
+  int64_t equal_losses;
+  bool equal_weights;
+};
+
+Agreement compare(const std::vector<float>& by_hand, const std::vector<float>& with_nn,
+                  const Tensor& W, const Tensor& b, const nn::Linear& model) {
   int64_t equal = 0;
   double largest = 0;
   for (size_t i = 0; i < with_nn.size(); ++i) {
     equal += with_nn[i] == by_hand[i];
     largest = std::max(largest, std::abs(static_cast<double>(with_nn[i]) - by_hand[i]));
   }
+  const float dW = (W - model.weight()).abs().max().item();
+  const float db = (b - model.bias()).abs().max().item();
   std::cout << "steps: " << by_hand.size() << " by hand, " << with_nn.size() << " with nn\n"
             << "losses bitwise equal: " << equal << " of " << with_nn.size()
             << " steps (largest difference " << largest << ")\n"
-            << "after training: max |W - weight| = " << (W - model.weight()).abs().max().item()
-            << ", max |b - bias| = " << (b - model.bias()).abs().max().item() << "\n";
+            << "after training: max |W - weight| = " << dW << ", max |b - bias| = " << db << "\n";
+  return {equal, dW == 0.0f && db == 0.0f};
 }
 
 // The same products with W stored the other way round, Wt [784, 10] and
@@ -194,27 +205,34 @@ void other_layout(const Tensor& x, const Tensor& W0) {
 
 // ---- 4. the test set -------------------------------------------------------------------
 
-void test_accuracy(const Tensor& W, const Tensor& b, const Rows& test,
-                   const std::vector<std::string>& classes) {
+// Prints the test accuracy, overall and per class; returns the per-class ones.
+std::vector<double> test_accuracy(const Tensor& W, const Tensor& b, const Rows& test,
+                                  const std::vector<std::string>& classes) {
   const Tensor right = ember::eq(logits_of(test.x, W, b).argmax(1), test.labels);  // [N]: 1 or 0
   std::cout << "test accuracy " << fixed(right.mean().item(), 4) << "; per class:\n";
+  std::vector<double> per_class;
   for (int64_t c = 0; c < kClasses; ++c) {
     const Tensor in_class = ember::eq(test.labels, Tensor::scalar(static_cast<float>(c)));  // [N]
+    per_class.push_back((right * in_class).sum().item() / in_class.sum().item());
     std::cout << "  " << std::left << std::setw(12) << classes[static_cast<size_t>(c)] << std::right
-              << fixed((right * in_class).sum().item() / in_class.sum().item(), 3) << "\n";
+              << fixed(per_class.back(), 3) << "\n";
   }
+  return per_class;
 }
 
 // ---- 5. pictures -----------------------------------------------------------------------
 
-void loss_chart(tutorial::Run& run, const Record& record) {
+// Writes loss.svg and returns it (the report shows it too).
+std::string loss_chart(tutorial::Run& run, const Record& record) {
   const std::vector<double> chance(record.train_loss.size(), std::log(10.0));
-  std::ofstream(run.file("loss.svg")) << train::line_chart_svg(
+  const std::string svg = train::line_chart_svg(
       {{"training (mean over the tenth)", record.train_loss, "#1f77b4"},
        {"test (at the end of the tenth)", record.test_loss, "#d62728"},
        {"ln 10 (a uniform guess)", chance, "#999999"}},
       {.title = "Logistic regression on Fashion-MNIST: the cross-entropy loss",
        .x_label = "tenths of an epoch", .y_label = "loss"});
+  std::ofstream(run.file("loss.svg")) << svg;
+  return svg;
 }
 
 // Each row of w [10, 784] as a 28 x 28 picture in colour: red where a pixel's
@@ -228,8 +246,9 @@ Tensor red_white_blue(const Tensor& w) {
 
 // The weights as pictures, under each class's mean image. The means are one
 // matrix product: one_hot(labels)^T [10, N] x [N, 784] sums each class's
-// images; dividing by the class counts makes them means.
-void templates(tutorial::Run& run, const Tensor& W, const Rows& train_rows,
+// images; dividing by the class counts makes them means. Writes
+// templates.png and returns the picture [3, H, W] (for the report).
+Tensor templates(tutorial::Run& run, const Tensor& W, const Rows& train_rows,
                const std::vector<std::string>& classes) {
   const Tensor one_hot = ember::one_hot(train_rows.labels, kClasses);       // [N, 10]
   const Tensor counts = one_hot.sum({0}).view({kClasses, 1});                // [10, 1]
@@ -238,8 +257,57 @@ void templates(tutorial::Run& run, const Tensor& W, const Rows& train_rows,
   const Tensor tiles = ember::cat({gray, red_white_blue(W)}, 0);            // [20, 3, 28, 28]
   std::vector<std::string> labels = classes;
   for (const std::string& name : classes) labels.push_back("W: " + name);
-  data::save_image_grid(run.file("templates.png"), tiles,
-                        {.columns = kClasses, .padding = 4, .scale = 3, .labels = labels});
+  const Tensor grid =
+      data::image_grid(tiles, {.columns = kClasses, .padding = 4, .scale = 3, .labels = labels});
+  data::write_png(run.file("templates.png"), grid);
+  return grid;
+}
+
+// ---- 6. the report -------------------------------------------------------------------------
+
+// What one training ended with, for the report's table.
+struct Outcome {
+  int64_t steps;
+  double test_loss, test_accuracy;
+};
+
+Outcome outcome(const Tensor& logits, const Rows& test, size_t steps) {
+  return {static_cast<int64_t>(steps), softmax_cross_entropy(logits, test.labels).item(),
+          accuracy(logits, test.labels)};
+}
+
+void report(tutorial::Run& run, const Outcome& by_hand, const Outcome& with_nn,
+            const Agreement& agreement, const std::string& loss_svg, const Tensor& templates_png,
+            const std::vector<std::string>& classes, const std::vector<double>& per_class,
+            int64_t train_images, int64_t test_images) {
+  const tutorial::Options& o = run.options;
+  train::ResultsTable results({"training", {"steps", 0}, "final test loss", "test accuracy",
+                               "bitwise equal to by hand"});
+  results.add_row({"by hand: tensors, autograd, W -= lr * grad", by_hand.steps, by_hand.test_loss,
+                   by_hand.test_accuracy, "(the reference)"});
+  const std::string equal =
+      std::string(agreement.equal_losses == with_nn.steps && agreement.equal_weights ? "yes" : "no") +
+      ": " + std::to_string(agreement.equal_losses) + " of " + std::to_string(with_nn.steps) +
+      " losses; W, b " + (agreement.equal_weights ? "equal" : "differ");
+  results.add_row({"nn::Linear + cross_entropy + optim::SGD", with_nn.steps, with_nn.test_loss,
+                   with_nn.test_accuracy, equal});
+  std::ostringstream lr_text;
+  lr_text << lr;
+  train::Report page("Chapter 4: logistic regression on Fashion-MNIST");
+  page.paragraph("A linear classifier, logits = x W^T + b, trained twice from the same initial "
+                 "weights on the same batches (SGD, lr " + lr_text.str() + ", batch " +
+                 std::to_string(o.batch_size) + ", " + std::to_string(o.epochs) + " epoch(s) on " +
+                 std::to_string(train_images) + " training images; " +
+                 std::to_string(test_images) + " test images): first by hand, then with nn and "
+                 "optim. Same float operations in the same order, so the same bits.")
+      .table(results, "the two trainings")
+      .chart(loss_svg)
+      .chart(train::bar_chart_svg(classes, {{.label = "test accuracy", .values = per_class}},
+                                  {.title = "Test accuracy per class", .y_label = "accuracy",
+                                   .y_min = 0.0, .y_max = 1.0, .decimals = 2}))
+      .image(templates_png, "each class's mean image (top) and its 784 weights (bottom): "
+                            "red raises the class's logit, blue lowers it");
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter -------------------------------------------------------------------------
@@ -293,17 +361,20 @@ void chapter(tutorial::Run& run) {
   }
   data::DataLoader nn_batches(train_set, o.batch_size, /*shuffle=*/true, o.seed);
   const std::vector<float> nn_loss = train_with_nn(model, nn_batches, o.epochs);
-  compare(record.step_loss, nn_loss, W.detach(), b.detach(), model);
+  const Agreement agreement = compare(record.step_loss, nn_loss, W.detach(), b.detach(), model);
   std::cout << "\n== layout: the same products with W stored as [784, 10] ==\n";
   other_layout(train_rows.x.slice(0, 0, o.batch_size), W0);
   std::cout << "\n";
 
   std::cout << "== test: " << test_set.size() << " images the training never saw ==\n";
   const ember::NoGradGuard no_grad;
-  test_accuracy(W, b, test, classes);
+  const std::vector<double> per_class = test_accuracy(W, b, test, classes);
 
-  loss_chart(run, record);
-  templates(run, W.detach(), train_rows, classes);
+  const std::string loss_svg = loss_chart(run, record);
+  const Tensor templates_png = templates(run, W.detach(), train_rows, classes);
+  report(run, outcome(logits_of(test.x, W, b), test, record.step_loss.size()),
+         outcome(model(test.x), test, nn_loss.size()), agreement, loss_svg, templates_png, classes,
+         per_class, train_set.size(), test_set.size());
 }
 
 int main(int argc, char** argv) {

@@ -48,6 +48,20 @@ def svg(path):
     return root
 
 
+def report(path):
+    """The parsed report.html at path (train::Report writes well-formed XHTML syntax)."""
+    require(path.is_file(), f'{path} was not written')
+    try:
+        return ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise Failed(f'{path} is not well-formed XML: {e}')
+
+
+def table_rows(root):
+    """The cells' texts of every row of the report's tables (header rows included)."""
+    return [[''.join(cell.itertext()).strip() for cell in row] for row in root.iter('tr')]
+
+
 def texts(root):
     return [t.text or '' for t in root.iter(SVG + 'text')]
 
@@ -183,7 +197,26 @@ def check_04_logistic_regression(out, folder):
     # 10 columns x 2 rows of 28 x 28 tiles drawn 3 times larger, with captions.
     width, height = png_size(folder / 'templates.png')
     require(width > 10 * 84 and 2 * 84 < height < 2 * 84 + 80, f'templates.png is {width} x {height}')
-    marked(folder, ['loss.svg', 'templates.png'])
+    # report.html: the two trainings side by side (the same numbers, bitwise equal),
+    # the loss chart and the per-class bars inline, the templates as an inline PNG.
+    page = report(folder / 'report.html')
+    rows = {r[0]: r[1:] for r in table_rows(page) if r}
+    by_hand = rows.get('by hand: tensors, autograd, W -= lr * grad')
+    with_nn = rows.get('nn::Linear + cross_entropy + optim::SGD')
+    require(by_hand and with_nn, f'report.html has no table of the two trainings: {list(rows)}')
+    require(by_hand[0] == with_nn[0] == '630' and by_hand[1:3] == with_nn[1:3],
+            f'report.html: the two trainings differ: {by_hand} against {with_nn}')
+    require(abs(float(by_hand[2]) - accuracy) < 1e-4, f'report.html gives accuracy {by_hand[2]}, printed {accuracy}')
+    require(with_nn[3] == 'yes: 630 of 630 losses; W, b equal', f'report.html says bitwise equal: {with_nn[3]}')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 2, f'report.html has {len(charts)} inline charts, expected 2 (loss, per class)')
+    require('ln 10 (a uniform guess)' in texts(charts[0]), 'report.html\'s first chart is not the loss chart')
+    require('Test accuracy per class' in texts(charts[1]) and 'Ankle boot' in texts(charts[1]),
+            'report.html\'s second chart is not the per-class bar chart')
+    images = [i.get('src', '') for i in page.iter('img')]
+    require(len(images) == 1 and images[0].startswith('data:image/png;base64,'),
+            f'report.html does not show templates.png inline: {[i[:40] for i in images]}')
+    marked(folder, ['loss.svg', 'templates.png', 'report.html'])
 
 
 def check_05_mlp_initialization(out, folder):
