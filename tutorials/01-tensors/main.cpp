@@ -7,6 +7,8 @@
 //   2. views: transpose, slice, select, expand, view -- same storage, other walks
 //   3. contiguous: when contiguous(), reshape() and clone() copy, and why view() refuses
 //   4. picture: memory-layout.svg, each view's walk over the storage
+//   5. report: results.md and results.csv (each view's shape, strides, offset,
+//      and whether it shares x's storage) and report.html (the table and the picture)
 //
 //   build/tutorials/01-tensors/01-tensors                  # writes 01-tensors-output/
 //   build/tutorials/01-tensors/01-tensors --rows 2 --cols 5 --output my-run
@@ -165,7 +167,8 @@ void show_copies(const Tensor& x) {
 // numbers), and an arrow from each cell read to the next: above the storage
 // when the walk moves right, below when it jumps back.
 
-void draw_walks(const Tensor& x, const std::vector<Example>& views, const std::string& path) {
+// Writes the picture to path and returns it (the report shows it too).
+std::string draw_walks(const Tensor& x, const std::vector<Example>& views, const std::string& path) {
   const double cell_w = 36, cell_h = 44, grid_cell = 20, strip_x = 330, pad = 14;
   const int64_t n = x.storage()->size;
   auto band_height = [&](const Tensor& v) {
@@ -232,6 +235,37 @@ void draw_walks(const Tensor& x, const std::vector<Example>& views, const std::s
     y += band + pad;
   }
   svg.save(path);
+  return svg.str();
+}
+
+// ---- 5. the report: the views' numbers as a table, and the picture ----------------------------
+
+void report(tutorial::Run& run, const Tensor& x, const std::vector<Example>& views,
+            const std::string& picture) {
+  ember::train::ResultsTable results(
+      {"tensor", "shape", "strides", {"offset", 0}, "contiguous", "shares x's storage"});
+  auto add = [&](const std::string& code, const Tensor& t) {
+    results.add_row({code, ember::shape_str(t.shape()), ember::shape_str(t.strides()), t.offset(),
+                     yes_no(t.is_contiguous()), yes_no(t.shares_storage(x))});
+  };
+  for (const Example& e : views) add(e.code, e.view);
+  // The two that copy, for contrast: a transpose made contiguous, then flattened.
+  const std::string n = std::to_string(rows * cols);
+  add("x.t().contiguous()", x.t().contiguous());
+  add("x.t().reshape({" + n + "})", x.t().reshape({rows * cols}));
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+
+  ember::train::Report page("Chapter 1: tensors -- storage, shape, strides, offset, and views");
+  page.paragraph("A tensor is one flat block of numbers (its storage) plus a shape, strides and an "
+                 "offset that say how to walk it. x = arange(" + n + ").view({" +
+                 std::to_string(rows) + ", " + std::to_string(cols) + "}) holds its own storage "
+                 "positions, so each view's values are the cells it reads. Every view below "
+                 "shares x's storage and only walks it another way; contiguous() and reshape() "
+                 "of a transpose have to copy.")
+      .table(results, "each tensor's walk: shape, strides, offset")
+      .chart(picture, "memory-layout.svg: each view's walk over the storage");
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter ----------------------------------------------------------------------
@@ -244,9 +278,10 @@ void chapter(tutorial::Run& run) {
   show_views(x, views);
   show_copies(x);
   std::cout << "== picture ==\n";
-  draw_walks(x, views, run.file("memory-layout.svg"));
+  const std::string picture = draw_walks(x, views, run.file("memory-layout.svg"));
   std::cout << "memory-layout.svg: the storage of x and the walk of each of the "
             << views.size() << " views over it\n";
+  report(run, x, views, picture);
 }
 
 int main(int argc, char** argv) {
