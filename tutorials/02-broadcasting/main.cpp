@@ -8,6 +8,8 @@
 //   3. reductions: sum/mean/max over dims, keepdim, and the silent square-matrix bug
 //   4. gradient: a broadcast operand's gradient is the sum over the broadcast dims
 //   5. picture: broadcasting.svg, the forward reads and the backward sums
+//   6. report: results.md and results.csv (each example's shapes, the gradient
+//      checks) and report.html (the table and the picture)
 //
 //   build/tutorials/02-broadcasting/02-broadcasting           # writes 02-broadcasting-output/
 #include <algorithm>
@@ -51,7 +53,12 @@ std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
   return out;
 }
 
-void show_rules() {
+// One example of section 1: the two shapes, the rule's answer and ember's.
+struct RuleExample {
+  std::string a, b, by_rule, by_ember;
+};
+
+std::vector<RuleExample> show_rules() {
   std::cout << "== rules: align at the right; sizes equal, or one of them 1 ==\n"
             << std::left << std::setw(12) << "a" << std::setw(12) << "b" << std::setw(16)
             << "by the rule" << "ember's a + b\n";
@@ -64,17 +71,22 @@ void show_rules() {
       {{2, 3}, {2}},           // right-aligned: 3 meets 2
       {{3, 4}, {3}},           // x minus its row means, without keepdim
   };
+  std::vector<RuleExample> shown;
   for (const auto& [a, b] : examples) {
     const std::optional<Shape> rule = broadcast(a, b);
-    std::cout << std::setw(12) << ember::shape_str(a) << std::setw(12) << ember::shape_str(b)
-              << std::setw(16) << (rule ? ember::shape_str(*rule) : "no");
+    RuleExample e{ember::shape_str(a), ember::shape_str(b), rule ? ember::shape_str(*rule) : "no", ""};
+    std::cout << std::setw(12) << e.a << std::setw(12) << e.b << std::setw(16) << e.by_rule;
     try {
-      std::cout << ember::shape_str((Tensor::zeros(a) + Tensor::zeros(b)).shape()) << "\n";
-    } catch (const ember::ShapeError& e) {
-      std::cout << "ShapeError\n    " << e.what() << "\n";
+      e.by_ember = ember::shape_str((Tensor::zeros(a) + Tensor::zeros(b)).shape());
+      std::cout << e.by_ember << "\n";
+    } catch (const ember::ShapeError& error) {
+      e.by_ember = "ShapeError";
+      std::cout << "ShapeError\n    " << error.what() << "\n";
     }
+    shown.push_back(e);
   }
   std::cout << std::right << "\n";
+  return shown;
 }
 
 // ---- 2. broadcasting copies nothing ----------------------------------------------
@@ -137,7 +149,14 @@ void show_accumulation(int64_t n) {
 // b[j] by d moves all 4 outputs y[:, j] by d, so the loss moves by the sum of
 // the 4 gradients dL/dy[i, j] times d: dL/db = sum over the batch of dL/dy.
 
-void show_gradient(const Tensor& column, const Tensor& row, const Tensor& weights) {
+// One gradient of section 4: backward()'s against the sum written by hand.
+struct GradientCheck {
+  std::string what, a, b;  // which gradient, by which sum; the two operands
+  Tensor backward, expected;
+};
+
+std::vector<GradientCheck> show_gradient(const Tensor& column, const Tensor& row,
+                                         const Tensor& weights) {
   std::cout << "== gradient: a broadcast operand's gradient is a sum ==\n";
   // A layer's bias: 4 examples of 3 features, 2 outputs.
   const Tensor x = Tensor::randn({4, 3});
@@ -162,6 +181,11 @@ void show_gradient(const Tensor& column, const Tensor& row, const Tensor& weight
   show("column.grad()", c.grad(), "  (g summed along each row)");
   show("row.grad()", r.grad(), "  (g summed down each column)");
   std::cout << "\n";
+  return {{"b.grad() = dy.sum({0})", "matmul(x, w) [4, 2]", "b [2]", b.grad(), dy.sum({0})},
+          {"column.grad() = g.sum({1}, true)", "column [3, 1]", "row [1, 4]", c.grad(),
+           weights.sum({1}, true)},
+          {"row.grad() = g.sum({0}, true)", "column [3, 1]", "row [1, 4]", r.grad(),
+           weights.sum({0}, true)}};
 }
 
 // ---- 5. the picture -----------------------------------------------------------------------
@@ -187,8 +211,9 @@ void draw_grid(tutorial::Svg& svg, double x, double y, const Tensor& t, int64_t 
     }
 }
 
-void draw(const Tensor& column, const Tensor& row, const Tensor& weights, const Tensor& dcol,
-          const Tensor& drow, const std::string& path) {
+// Writes the picture to path and returns it (the report shows it too).
+std::string draw(const Tensor& column, const Tensor& row, const Tensor& weights, const Tensor& dcol,
+                 const Tensor& drow, const std::string& path) {
   const double cell = 36;
   tutorial::Svg svg(720, 540);
   svg.text(20, 24, "forward: column [3, 1] + row [1, 4] -> [3, 4]   (faded: read again, stride 0)",
@@ -214,6 +239,46 @@ void draw(const Tensor& column, const Tensor& row, const Tensor& weights, const 
   svg.text(20 + 4 * cell + 8, 290 + 3 * cell + 38, "sum({0}, true)", 12, "start", "#38761d");
   draw_grid(svg, 20, 290 + 3 * cell + 90, drow, 1, 4, "#b6d7a8", "row.grad [1, 4]");
   svg.save(path);
+  return svg.str();
+}
+
+// ---- 6. the report: the examples and the gradient checks as one table, and the picture -----
+
+// A small tensor's values on one line: "[6, 22, 38]".
+std::string values(const Tensor& t) {
+  std::ostringstream s;
+  s << "[";
+  const std::vector<float> v = t.to_vector();
+  for (size_t i = 0; i < v.size(); ++i) s << (i ? ", " : "") << v[i];
+  return s.str() + "]";
+}
+
+void report(tutorial::Run& run, const std::vector<RuleExample>& rules,
+            const std::vector<GradientCheck>& gradients, const std::string& picture) {
+  ember::train::ResultsTable results(
+      {"check", "a", "b", "the rule / by hand", "ember", "agree"});
+  for (const RuleExample& e : rules)
+    results.add_row({"shape of a + b", e.a, e.b, e.by_rule, e.by_ember,
+                     e.by_rule == e.by_ember || (e.by_rule == "no" && e.by_ember == "ShapeError")
+                         ? "yes" : "no"});
+  for (const GradientCheck& g : gradients) {
+    const bool equal = g.backward.shape() == g.expected.shape() &&
+                       (g.backward - g.expected).abs().max().item() == 0.0f;
+    results.add_row({g.what, g.a, g.b, values(g.expected), values(g.backward),
+                     equal ? "yes" : "no"});
+  }
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+
+  ember::train::Report page("Chapter 2: broadcasting, reductions, and the gradient of a broadcast");
+  page.paragraph("Two shapes broadcast when, aligned at the right, each pair of sizes is equal or "
+                 "one of them is 1; the size-1 dim is read again through a stride of 0, nothing "
+                 "is copied. The rule written out agrees with ember on every example. Backward, "
+                 "an operand read again gets the sum of the gradients of every place it was read: "
+                 "a bias's gradient is the batch's gradients summed, as backward() computes.")
+      .table(results, "the broadcast examples and the gradient checks")
+      .chart(picture, "broadcasting.svg: column + row forward, the gradients summed backward");
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter --------------------------------------------------------------------------
@@ -223,16 +288,17 @@ void chapter(tutorial::Run& run) {
   const Tensor row = Tensor::from_vector({0, 1, 2, 3}, {1, 4});
   const Tensor weights = Tensor::arange(12).view({3, 4});  // the gradient g of section 4
 
-  show_rules();
+  const std::vector<RuleExample> rules = show_rules();
   show_no_copy(column, row);
   show_reductions(Tensor::from_vector({1, 7, 3, 5, 2, 2, 8, 0, 4, 6, 1, 9}, {3, 4}));
   show_accumulation(10'000'000);
-  show_gradient(column, row, weights);
+  const std::vector<GradientCheck> gradients = show_gradient(column, row, weights);
 
   std::cout << "== picture ==\n";
-  draw(column, row, weights, weights.sum({1}, true), weights.sum({0}, true),
-       run.file("broadcasting.svg"));
+  const std::string picture = draw(column, row, weights, weights.sum({1}, true),
+                                   weights.sum({0}, true), run.file("broadcasting.svg"));
   std::cout << "broadcasting.svg: column + row forward, and its gradients summed backward\n";
+  report(run, rules, gradients, picture);
 }
 
 int main(int argc, char** argv) {
