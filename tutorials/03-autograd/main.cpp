@@ -10,6 +10,8 @@
 //      every gradient by backward() and by hand; gradcheck, and a bug it catches
 //   4. graph: scalar-graph.dot and network-graph.dot, rendered to .svg when
 //      Graphviz' `dot` is installed (Debian: apt-get install graphviz)
+//   5. report: results.md and results.csv (the gradients by hand against
+//      backward(), gradcheck's verdicts) and report.html (the table, the graphs)
 //
 //   build/tutorials/03-autograd/03-autograd                  # writes 03-autograd-output/
 #include <cmath>
@@ -27,9 +29,17 @@
 
 using ember::Tensor;
 
+// One line of the report's table: a gradient by hand (or by finite
+// differences) against backward()'s.
+struct Check {
+  std::string what, compared;
+  double difference;    // the largest |backward() - the other|
+  std::string verdict;
+};
+
 // ---- 1. a scalar graph, by the chain rule and by backward() -------------------------
 
-void scalar_graph(tutorial::Run& run) {
+std::vector<Check> scalar_graph(tutorial::Run& run) {
   std::cout << "== scalar: L = (a*b + a)^2 at a = 2, b = -3 ==\n";
   const Tensor a = Tensor::scalar(2.0f).requires_grad_();
   const Tensor b = Tensor::scalar(-3.0f).requires_grad_();
@@ -57,6 +67,14 @@ void scalar_graph(tutorial::Run& run) {
   L.backward();  // frees the graph: drawn above, before this line
   std::cout << "backward: a.grad() = " << a.grad().item() << ", b.grad() = " << b.grad().item()
             << "\n\n";
+  auto check = [](const std::string& what, float by_hand, float backward) {
+    std::ostringstream compared;
+    compared << "by hand " << by_hand << ", backward() " << backward;
+    return Check{what, compared.str(), std::abs(backward - by_hand),
+                 backward == by_hand ? "equal" : "differ"};
+  };
+  return {check("dL/da, L = (a*b + a)^2", dL_da, a.grad().item()),
+          check("dL/db, L = (a*b + a)^2", dL_db, b.grad().item())};
 }
 
 // ---- 2. finite differences, and why float32 wants a step near 1e-3 ------------------
@@ -128,7 +146,8 @@ Tensor network_loss(const Tensor& x, const Tensor& labels, const std::vector<Ten
   return ember::cross_entropy(logits, labels);                  // [], the mean over 4 examples
 }
 
-void two_layer_network(tutorial::Run& run) {
+std::vector<Check> two_layer_network(tutorial::Run& run) {
+  std::vector<Check> checks;
   std::cout << "== network: 4 examples, 3 features -> 5 hidden (relu) -> 2 classes ==\n";
   const Tensor x = Tensor::randn({4, 3});  // data: no gradient wanted
   const Tensor labels = Tensor::from_vector({0, 1, 1, 0}, {4});
@@ -170,6 +189,8 @@ void two_layer_network(tutorial::Run& run) {
       const float d = max_difference(grads.first, grads.second);
       std::cout << std::setw(6) << name << std::setw(8) << ember::shape_str(grads.first.shape())
                 << (d < 1e-6f ? "below 1e-6" : std::to_string(d)) << "\n";
+      checks.push_back({name + " " + ember::shape_str(grads.first.shape()) + ", the network",
+                        "backward() against by hand", d, d < 1e-6f ? "below 1e-6" : "differ"});
     }
     std::cout << std::right;
   }
@@ -191,6 +212,13 @@ void two_layer_network(tutorial::Run& run) {
   std::cout << "gradcheck(buggy, {w1, b1, w2, b2}): " << (bad.ok ? "passed" : "FAILED")
             << "; worst element in " << names[bad.input] << ": backward says " << bad.analytic
             << ", finite differences say " << fixed(bad.numeric, 2) << "\n\n";
+  checks.push_back({"gradcheck(network, {w1, b1, w2, b2})",
+                    "backward() against finite differences, eps 1e-3",
+                    std::abs(good.analytic - good.numeric), good.ok ? "passed" : "FAILED"});
+  checks.push_back({"gradcheck(buggy, {w1, b1, w2, b2})",
+                    "backward() against finite differences, eps 1e-3",
+                    std::abs(bad.analytic - bad.numeric), bad.ok ? "passed" : "FAILED"});
+  return checks;
 }
 
 // ---- 4. the graphs, drawn ---------------------------------------------------------------
@@ -198,9 +226,11 @@ void two_layer_network(tutorial::Run& run) {
 // Graphviz is optional: without `dot`, say how to draw the .dot files later.
 bool have_dot() { return std::system("dot -V > /dev/null 2>&1") == 0; }
 
-void draw_graphs(tutorial::Run& run) {
+// Returns the SVG files drawn (none without Graphviz).
+std::vector<std::string> draw_graphs(tutorial::Run& run) {
   std::cout << "== graph: the recorded graphs as DOT ==\n";
   const bool drawable = have_dot();
+  std::vector<std::string> drawn;
   for (const std::string name : {"scalar-graph", "network-graph"}) {
     const std::string dot = run.options.output + "/" + name + ".dot";
     if (!drawable) {
@@ -214,16 +244,56 @@ void draw_graphs(tutorial::Run& run) {
     const std::string command = "dot -Tsvg '" + dot + "' -o '" + svg + "'";
     if (std::system(command.c_str()) != 0) throw ember::DataError("failed: " + command);
     std::cout << dot << " drawn by Graphviz as " << svg << "\n";
+    drawn.push_back(svg);
   }
+  return drawn;
+}
+
+// ---- 5. the report: the checks as a table, and the graphs -------------------------------
+
+// Graphviz's SVG from its <svg> on: the XML declaration, DOCTYPE and comments
+// before it do not belong inside a page.
+std::string svg_element(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string svg = text.str();
+  const size_t start = svg.find("<svg");
+  if (start == std::string::npos) throw ember::DataError(path + " holds no <svg>");
+  return svg.substr(start);
+}
+
+void report(tutorial::Run& run, const std::vector<Check>& checks,
+            const std::vector<std::string>& graphs) {
+  ember::train::ResultsTable results(
+      {"gradient", "compared", {"max difference", -1}, "verdict"});
+  for (const Check& c : checks) results.add_row({c.what, c.compared, c.difference, c.verdict});
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+
+  ember::train::Report page("Chapter 3: autograd by hand");
+  page.paragraph("backward() applies the chain rule node by node from the loss back to the "
+                 "leaves, as we do by hand: on a scalar graph where a is used twice, and on a "
+                 "two-layer network whose every gradient we also write out. They agree. "
+                 "gradcheck compares backward() with finite differences (a step of 1e-3, "
+                 "where float32's error is smallest) and catches a detach() that cuts the graph.")
+      .table(results, "the gradients by hand, by backward() and by finite differences");
+  if (graphs.empty())
+    page.paragraph("The graphs are in scalar-graph.dot and network-graph.dot; Graphviz was not "
+                   "installed to draw them.");
+  for (const std::string& graph : graphs)
+    page.chart(svg_element(graph), graph.substr(graph.rfind('/') + 1) + ", drawn by Graphviz");
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter --------------------------------------------------------------------------
 
 void chapter(tutorial::Run& run) {
-  scalar_graph(run);
+  std::vector<Check> checks = scalar_graph(run);
   finite_differences();
-  two_layer_network(run);
-  draw_graphs(run);
+  for (const Check& c : two_layer_network(run)) checks.push_back(c);
+  const std::vector<std::string> graphs = draw_graphs(run);
+  report(run, checks, graphs);
 }
 
 int main(int argc, char** argv) {
