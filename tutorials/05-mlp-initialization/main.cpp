@@ -14,6 +14,8 @@
 //      batches: the loss, and the hidden layers' statistics as it goes
 //   5. pictures: spread.svg, signal.svg, loss-relu.svg, loss-tanh.svg,
 //      dead-relu.svg, and statistics.csv (every statistic of every run)
+//   6. report: results.md and results.csv (per setup the std ratio, the
+//      gradient ratio, the final loss) and report.html (the table, the charts)
 //
 //   build/tutorials/05-mlp-initialization/05-mlp-initialization     # writes 05-mlp-initialization-output/
 //   build/tutorials/05-mlp-initialization/05-mlp-initialization --epochs 3 --output longer
@@ -23,6 +25,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -252,8 +255,11 @@ void print_training_row(const std::string& name, const History& h, int64_t stret
 
 // ---- 5. pictures -------------------------------------------------------------------------
 
-void save_svg(tutorial::Run& run, const std::string& name, const std::string& svg) {
+// Writes the chart and keeps it for the report.
+void save_svg(tutorial::Run& run, std::vector<std::string>& charts, const std::string& name,
+              const std::string& svg) {
   std::ofstream(run.file(name)) << svg;
+  charts.push_back(svg);
 }
 
 std::string label_of(nn::Activation activation, const Setup& setup) {
@@ -283,7 +289,8 @@ using PerSetup = std::vector<std::vector<T>>;
 
 // log10 of the spread at the start (forward) and of the gradient reaching
 // each hidden layer (backward): a constant factor per layer is a straight line.
-void charts_at_start(tutorial::Run& run, const PerSetup<std::vector<LayerStats>>& forward,
+void charts_at_start(tutorial::Run& run, std::vector<std::string>& charts,
+                     const PerSetup<std::vector<LayerStats>>& forward,
                      const PerSetup<Gradients>& backward) {
   std::vector<train::Series> spread, signal;
   for (size_t a = 0; a < kActivations.size(); ++a)
@@ -295,15 +302,16 @@ void charts_at_start(tutorial::Run& run, const PerSetup<std::vector<LayerStats>>
       spread.push_back({label, f, color_of(kActivations[a], kSetups[s])});
       signal.push_back({label, b, color_of(kActivations[a], kSetups[s])});
     }
-  save_svg(run, "spread.svg",
+  save_svg(run, charts, "spread.svg",
            train::line_chart_svg(spread, {.title = "Forward: the std of each hidden layer's output at the start",
                                           .x_label = "hidden layer", .y_label = "log10 of the std"}));
-  save_svg(run, "signal.svg",
+  save_svg(run, charts, "signal.svg",
            train::line_chart_svg(signal, {.title = "Backward: the rms of dloss/dh reaching each hidden layer",
                                           .x_label = "hidden layer", .y_label = "log10 of the rms"}));
 }
 
-void charts_of_training(tutorial::Run& run, const PerSetup<History>& histories, int64_t stretch) {
+void charts_of_training(tutorial::Run& run, std::vector<std::string>& charts,
+                        const PerSetup<History>& histories, int64_t stretch) {
   for (size_t a = 0; a < kActivations.size(); ++a) {
     std::vector<train::Series> loss;
     for (size_t s = 0; s < kSetups.size(); ++s) {
@@ -316,7 +324,7 @@ void charts_of_training(tutorial::Run& run, const PerSetup<History>& histories, 
       loss.push_back({label, capped(h.loss), color_of(kActivations[a], kSetups[s])});
     }
     const std::string name = name_of(kActivations[a]);
-    save_svg(run, "loss-" + name + ".svg",
+    save_svg(run, charts, "loss-" + name + ".svg",
              train::line_chart_svg(loss, {.title = "Training loss, " + name + " (mean over each stretch)",
                                           .x_label = "stretch of " + std::to_string(stretch) + " steps",
                                           .y_label = "cross-entropy"}));
@@ -343,12 +351,45 @@ void charts_of_training(tutorial::Run& run, const PerSetup<History>& histories, 
         dead.push_back({label + stopped, dead_fraction, color_of(kActivations[a], kSetups[s])});
     }
   const std::string x_label = "measurement (1: the start, then every " + std::to_string(stretch) + " steps)";
-  save_svg(run, "spread-training.svg",
+  save_svg(run, charts, "spread-training.svg",
            train::line_chart_svg(spread, {.title = "The std of hidden layer 3's output during training",
                                           .x_label = x_label, .y_label = "log10 of the std"}));
-  save_svg(run, "dead-relu.svg",
+  save_svg(run, charts, "dead-relu.svg",
            train::line_chart_svg(dead, {.title = "Dead ReLUs: units that output 0 for every probe image",
                                         .x_label = x_label, .y_label = "fraction of the 768 hidden units"}));
+}
+
+// ---- 6. the report: one row per setup, and the charts -----------------------------------------
+
+void report(tutorial::Run& run, const PerSetup<std::vector<LayerStats>>& forward,
+            const PerSetup<Gradients>& backward, const PerSetup<History>& histories,
+            const std::vector<std::string>& charts) {
+  train::ResultsTable results({"setup", {"std ratio 3 / 2", 3}, {"gradient ratio 1 / 3", -1},
+                               {"final loss", -1}, {"test accuracy", 4}, "stopped"});
+  for (size_t a = 0; a < kActivations.size(); ++a)
+    for (size_t s = 0; s < kSetups.size(); ++s) {
+      const std::vector<LayerStats>& f = forward[a][s];
+      const Gradients& g = backward[a][s];
+      const History& h = histories[a][s];
+      std::optional<double> last, accuracy;
+      if (!h.loss.empty()) last = h.loss.back();
+      if (h.stopped.empty()) accuracy = h.test_accuracy;
+      results.add_row({label_of(kActivations[a], kSetups[s]), f[2].std / f[1].std,
+                       g.signal[0] / g.signal[2], last, accuracy, h.stopped});
+    }
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+
+  train::Report page("Chapter 5: a multilayer perceptron, and why initialization matters");
+  page.paragraph("One network, 784-256-256-256-10 with ReLU or tanh, started from four weight "
+                 "spreads and trained with the same SGD on the same batches. Each layer scales "
+                 "the signal by a factor set by the spread: Glorot and He keep it near 1 (the "
+                 "std ratio of layers 3 and 2), too small a spread makes the signal and the "
+                 "gradient vanish with depth (the gradient ratio of layers 1 and 3), too large "
+                 "a spread makes them explode or saturate; only the good starts learn.")
+      .table(results, "per setup: the start forward and backward, and the end of training");
+  for (const std::string& chart : charts) page.chart(chart);
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter -------------------------------------------------------------------------
@@ -463,8 +504,11 @@ void chapter(tutorial::Run& run) {
   }
   std::cout << "\n";
 
-  charts_at_start(run, forward, backward);
-  charts_of_training(run, histories, stretch);
+  std::vector<std::string> charts;
+  charts_at_start(run, charts, forward, backward);
+  charts_of_training(run, charts, histories, stretch);
+  csv.close();  // statistics.csv is complete before the report
+  report(run, forward, backward, histories, charts);
 }
 
 int main(int argc, char** argv) {
