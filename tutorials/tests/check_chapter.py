@@ -62,6 +62,26 @@ def table_rows(root):
     return [[''.join(cell.itertext()).strip() for cell in row] for row in root.iter('tr')]
 
 
+def results_csv(folder, header, rows):
+    """results.csv parses, names `header` and has `rows` rows; returns its rows (without the header)."""
+    path = folder / 'results.csv'
+    require(path.is_file(), f'{path} was not written')
+    lines = list(csv.reader(path.read_text().splitlines()))
+    require(lines and lines[0] == header, f'results.csv header is {lines[:1]}, expected {header}')
+    require(len(lines) - 1 == rows and all(len(l) == len(header) for l in lines[1:]),
+            f'results.csv has {len(lines) - 1} rows, expected {rows}')
+    require((folder / 'results.md').is_file(), 'results.md was not written')
+    return lines[1:]
+
+
+def inline_charts(page, count, name):
+    """report.html holds `count` inline SVG documents and a table."""
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == count, f'{name} has {len(charts)} inline SVGs, expected {count}')
+    require(any(True for _ in page.iter('table')), f'{name} has no table')
+    return charts
+
+
 def texts(root):
     return [t.text or '' for t in root.iter(SVG + 'text')]
 
@@ -92,7 +112,18 @@ def check_01_tensors(out, folder):
     # cells read: x 12, view 12, t() 12, two slices 6 + 6, select 4, expand 4
     require(len(read) == 56, f'memory-layout.svg shades {len(read)} storage cells, expected 56')
     require(len(list(root.iter(SVG + 'path'))) > 50, 'memory-layout.svg draws too few arrows')
-    marked(folder, ['memory-layout.svg'])
+    rows = results_csv(folder, ['tensor', 'shape', 'strides', 'offset', 'contiguous',
+                                "shares x's storage"], 9)
+    require([r[5] for r in rows] == ['yes'] * 7 + ['no'] * 2,
+            f'results.csv: the views should share x\'s storage, the copies not: {rows}')
+    require(rows[2] == ['x.t()', '[4, 3]', '[1, 4]', '0', 'no', 'yes'], f'results.csv x.t(): {rows[2]}')
+    page = report(folder / 'report.html')
+    require(['x.t()', '[4, 3]', '[1, 4]', '0', 'no', 'yes'] in table_rows(page),
+            'report.html has no row for x.t()')
+    charts = inline_charts(page, 1, 'report.html')
+    require(len([t for t in charts[0].iter(SVG + 'text') if t.get('font-weight') == 'bold']) == 7,
+            'report.html does not show memory-layout.svg')
+    marked(folder, ['memory-layout.svg', 'results.md', 'results.csv', 'report.html'])
 
 
 def check_02_broadcasting(out, folder):
@@ -115,7 +146,16 @@ def check_02_broadcasting(out, folder):
         require(any(t.startswith(label) for t in texts(root)), f'broadcasting.svg has no "{label}"')
     require(sum(1 for r in root.iter(SVG + 'rect')) >= 4 * 12 + 3 + 4,
             'broadcasting.svg draws too few cells')
-    marked(folder, ['broadcasting.svg'])
+    rows = results_csv(folder, ['check', 'a', 'b', 'the rule / by hand', 'ember', 'agree'], 10)
+    require(all(r[5] == 'yes' for r in rows), f'results.csv: the rule or a gradient disagrees: {rows}')
+    require(rows[8][3] == '[6, 22, 38]' and rows[9][3] == '[12, 15, 18, 21]',
+            f'results.csv: column.grad and row.grad are not the sums: {rows[8:]}')
+    page = report(folder / 'report.html')
+    require(['shape of a + b', '[2, 3]', '[2]', 'no', 'ShapeError', 'yes'] in table_rows(page),
+            'report.html has no row for [2, 3] + [2]')
+    charts = inline_charts(page, 1, 'report.html')
+    require('column + row' in texts(charts[0]), 'report.html does not show broadcasting.svg')
+    marked(folder, ['broadcasting.svg', 'results.md', 'results.csv', 'report.html'])
 
 
 def check_03_autograd(out, folder):
@@ -151,7 +191,17 @@ def check_03_autograd(out, folder):
         files = ['scalar-graph.dot', 'network-graph.dot', 'scalar-graph.svg', 'network-graph.svg']
     else:
         printed(out, r'.*scalar-graph\.dot: Graphviz is not installed.*')
-    marked(folder, files)
+    rows = results_csv(folder, ['gradient', 'compared', 'max difference', 'verdict'], 8)
+    require([r[3] for r in rows] == ['equal'] * 2 + ['below 1e-6'] * 4 + ['passed', 'FAILED'],
+            f'results.csv verdicts: {[r[3] for r in rows]}')
+    page = report(folder / 'report.html')
+    require(any(r[:1] == ['gradcheck(buggy, {w1, b1, w2, b2})'] and r[-1] == 'FAILED'
+                for r in table_rows(page)), 'report.html does not show the buggy gradcheck failing')
+    graphs = inline_charts(page, 2 if shutil.which('dot') else 0, 'report.html')
+    for graph, nodes in zip(graphs, [5, 10]):
+        drawn = [g for g in graph.iter(SVG + 'g') if g.get('class') == 'node']
+        require(len(drawn) == nodes, f'report.html: an inline graph draws {len(drawn)} nodes, expected {nodes}')
+    marked(folder, files + ['results.md', 'results.csv', 'report.html'])
 
 
 def png_size(path):
@@ -262,7 +312,18 @@ def check_05_mlp_initialization(out, folder):
     rows = (folder / 'statistics.csv').read_text().strip().split('\n')
     require(rows[0] == 'activation,init,step,layer,mean,std,stuck' and len(rows) > 8 * 3 * 2,
             f'statistics.csv has {len(rows)} lines')
-    marked(folder, names)
+    results = {r[0]: r[1:] for r in results_csv(
+        folder, ['setup', 'std ratio 3 / 2', 'gradient ratio 1 / 3', 'final loss', 'test accuracy',
+                 'stopped'], 8)}
+    require(abs(float(results['relu he'][0]) - ratio['relu he']) < 1e-3 and
+            float(results['relu small'][1]) < 0.05 and float(results['relu large'][1]) > 20,
+            f'results.csv does not hold the printed ratios: {results}')
+    require(results['relu large'][4].startswith('loss ') and results['relu large'][3] == '',
+            f'results.csv: relu large should have stopped: {results["relu large"]}')
+    page = report(folder / 'report.html')
+    require(any(r[:1] == ['tanh small'] for r in table_rows(page)), 'report.html has no row for tanh small')
+    inline_charts(page, 6, 'report.html')
+    marked(folder, names + ['results.md', 'results.csv', 'report.html'])
 
 
 def check_06_convolution(out, folder):
