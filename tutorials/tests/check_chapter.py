@@ -299,7 +299,26 @@ def check_06_convolution(out, folder):
     # the background, the padded image's 6 x 6 cells, the columns' 9 x 16
     require(len(list(root.iter(SVG + 'rect'))) == 1 + 36 + 9 * 16,
             'im2col.svg draws the wrong number of cells')
-    marked(folder, ['im2col.svg', 'timings.csv', 'profile.txt'])
+    # results.csv and report.html: per kernel the check's difference and the timings.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['kernel', 'max |out - naive|', 'wall ms', 'CPU ms', 'GFLOP/s', '% of SGEMM']
+            and [r[0] for r in results[1:]] == ['sgemm', 'naive'] + kernels,
+            f'results.csv has rows {results}')
+    for r in results[2:]:
+        require(float(r[1]) < 1e-4 and float(r[4]) > 0, f'results.csv: {r}')
+    page = report(folder / 'report.html')
+    rows = {r[0]: r[1:] for r in table_rows(page) if r}
+    require(all(name in rows for name in ['sgemm', 'naive'] + kernels),
+            f'report.html has no row per kernel: {list(rows)}')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 2, f'report.html has {len(charts)} inline charts, expected 2 (GFLOP/s, im2col)')
+    require('GFLOP/s per kernel (from the CPU time)' in texts(charts[0]) and 'naive' in texts(charts[0]),
+            'report.html\'s first chart is not the GFLOP/s bar chart')
+    require(len([r for r in charts[1].iter(SVG + 'rect') if r.get('fill') == '#9fc5e8']) == 18,
+            'report.html\'s second chart is not im2col.svg')
+    marked(folder, ['im2col.svg', 'timings.csv', 'profile.txt', 'results.md', 'results.csv',
+                    'report.html'])
 
 
 def check_07_custom_layer(out, folder):
