@@ -355,7 +355,27 @@ def check_07_custom_layer(out, folder):
     for chart in ['loss', 'accuracy']:
         labels = texts(svg(folder / f'{chart}.svg'))
         require('training' in labels and 'validation' in labels, f'{chart}.svg has no legend')
-    marked(folder, ['loss.svg', 'accuracy.svg', 'swish-mlp.safetensors'])
+    # results.csv and report.html: the verdicts and the last epoch's figures.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['what', 'result', 'value'] and len(results) == 8,
+            f'results.csv has {len(results)} lines: {results}')
+    rows = {r[0]: r[1:] for r in results[1:]}
+    require(rows.get('gradcheck(swish, {x, beta})') == ['passed', ''] and
+            rows.get('gradcheck(swish with d/dx = s, {x, beta})', [''])[0].startswith('FAILED; worst element x[')
+            and rows.get("loaded model's outputs equal the trained model's") == ['yes', ''],
+            f'results.csv: {rows}')
+    require(rows.get('validation accuracy, last epoch') == ['', epochs[1][3]],
+            f'results.csv gives validation accuracy {rows.get("validation accuracy, last epoch")}, '
+            f'printed {epochs[1][3]}')
+    page = report(folder / 'report.html')
+    require([r[0] for r in table_rows(page)[1:]] == [r[0] for r in results[1:]],
+            'report.html\'s table is not results.csv\'s')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 2 and all('validation' in texts(c) for c in charts),
+            f'report.html has {len(charts)} inline charts, expected 2 (loss, accuracy)')
+    marked(folder, ['loss.svg', 'accuracy.svg', 'swish-mlp.safetensors', 'results.md', 'results.csv',
+                    'report.html'])
 
 
 def series(path):
