@@ -461,8 +461,26 @@ def check_08_optimizers(out, folder):
     require(list(lrs) == SCHEDULES and lrs['exponential decay'] == [0.05, 0.04],
             f'schedules-lr.svg draws {lrs}')
     require(list(series(folder / 'schedules-loss.svg')) == SCHEDULES, 'schedules-loss.svg lacks a schedule')
+    # results.csv and report.html: every run's lr and final figures, the three charts.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['optimizer', 'lr', 'loss epoch 1', 'loss last', 'val accuracy'] and
+            [r[0] for r in results[1:]] == OPTIMIZERS + ['Adagrad', 'Adadelta'],
+            f'results.csv has rows {[r[0] for r in results]}')
+    require([float(r[1]) for r in results[-2:]] == [0.01, 1.0], 'results.csv: the larger rates are not 0.01, 1')
+    for r, (name, numbers) in zip(results[1:], rows.items()):
+        require(abs(float(r[3]) - numbers[2]) < 1e-4, f'results.csv: {name} ends at {r[3]}, printed {numbers[2]}')
+    page = report(folder / 'report.html')
+    require([r[0] for r in table_rows(page)[1:11]] == [r[0] for r in results[1:]],
+            'report.html\'s first table is not results.csv\'s')
+    charts = list(page.iter(SVG + 'svg'))
+    titles = [texts(c) for c in charts]
+    require(len(charts) == 3 and 'Training loss, same start, Keras\' default rates' in titles[0] and
+            'Learning rate at the start of each epoch' in titles[1] and
+            'Validation loss under each schedule' in titles[2],
+            f'report.html has {len(charts)} inline charts, expected the three')
     marked(folder, ['optimizers.csv', 'optimizers-loss.svg', 'schedules.csv', 'schedules-lr.svg',
-                    'schedules-loss.svg'])
+                    'schedules-loss.svg', 'results.md', 'results.csv', 'report.html'])
 
 
 def safetensors_header(path):
