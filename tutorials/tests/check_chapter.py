@@ -544,9 +544,30 @@ def check_09_checkpoints(out, folder):
     require(len(straight) == 32 and resumed[16:] == straight[16:] and
             all(math.isnan(v) for v in resumed[:16]), 'resume-loss.svg: the resumed curve is not the straight one')
     require(all(p[16:] != straight[16:] for p in partial), 'resume-loss.svg: a partial resume equals the straight run')
+    # results.csv and report.html: the resumed run's hash is the straight run's,
+    # the partial resumes' are not and their weights differ.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['run', 'weights hash', 'same hash as straight', "last epoch's loss",
+                           'max |weights - straight|'] and len(results) == 6,
+            f'results.csv has {len(results)} lines: {results}')
+    straight_row, everything, *partial_rows = results[1:]
+    require(straight_row[0] == 'straight (never stopped)' and everything[0] == 'everything (resume_from)'
+            and everything[1] == straight_row[1] and everything[2] == 'yes' and everything[3] == straight_row[3]
+            and float(everything[4]) == 0, f'results.csv: the resumed run is not the straight one: {results}')
+    require(straight_row[3] == rows[3][1], f'results.csv: last loss {straight_row[3]}, printed {rows[3][1]}')
+    require(all(r[2] == 'no' and r[1] != straight_row[1] and 1e-9 < float(r[4]) < 1 for r in partial_rows),
+            f'results.csv: a partial resume is the straight run: {partial_rows}')
+    page = report(folder / 'report.html')
+    require([r[:3] for r in table_rows(page)[1:]] == [r[:3] for r in results[1:]],
+            'report.html\'s table is not results.csv\'s')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 1 and 'the weights only' in texts(charts[0]),
+            f'report.html has {len(charts)} inline charts, expected resume-loss.svg')
     marked(folder, ['model.safetensors', '1.weight.npy', '1.bias.npy', '3.weight.npy', '3.bias.npy',
                     'checkpoint.safetensors', 'weights-epoch2.safetensors', 'resume-loss.svg',
-                    'damaged.safetensors', 'images.npy', 'labels.npy', 'logits.npy'])
+                    'damaged.safetensors', 'images.npy', 'labels.npy', 'logits.npy', 'results.md',
+                    'results.csv', 'report.html'])
 
 
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
