@@ -340,8 +340,8 @@ void report(tutorial::Run& run, const conv::Layer& layer, const std::vector<doub
                  std::to_string(layer.batch) + ", " + fixed(layer.flops() / 1e9, 3) +
                  " GFLOP) computed by the naive loops, by im2col + GEMM, by ember's kernels and by "
                  "a reordered loop nest: every kernel agrees with the naive loops up to float "
-                 "rounding, and lowering the convolution to a matrix product (im2col) is what "
-                 "makes it fast. Times are medians of " + std::to_string(repeats) +
+                 "rounding, and doing the work as a matrix product does it (im2col + GEMM, or "
+                 "ember's direct kernels, tiled like one) is what makes it fast. Times are medians of " + std::to_string(repeats) +
                  " rounds on " + std::to_string(ember::get_num_threads()) +
                  " thread(s); they vary with the machine's load. sgemm is the layer's matrix "
                  "products alone, on columns already made: the rate the others are measured "
