@@ -14,6 +14,8 @@
 //   4. time: every kernel's median time, GFLOP/s and share of SGEMM's rate on the
 //      same products
 //   5. profile: train::profile of the quickstart CNN, layer by layer
+//   6. report: results.md, results.csv (the check and the timings per kernel) and
+//      report.html (that table, a bar chart of GFLOP/s per kernel, im2col.svg)
 //
 //   build/tutorials/06-convolution/06-convolution           # writes 06-convolution-output/
 //   build/tutorials/06-convolution/06-convolution --repeats 11 --batch-size 8
@@ -86,8 +88,9 @@ void print_matrix(const std::vector<float>& m, int64_t rows, int64_t cols,
 }
 
 // The picture: the padded image with one output pixel's receptive field,
-// and the columns, where that field is one column.
-void draw_im2col(const std::vector<float>& image, const std::vector<float>& columns, int64_t size,
+// and the columns, where that field is one column. Saved at path, and
+// returned (for the report).
+std::string draw_im2col(const std::vector<float>& image, const std::vector<float>& columns, int64_t size,
                  int64_t kernel, int64_t pad, int64_t oy, int64_t ox, const std::string& path) {
   const int64_t padded = size + 2 * pad, out = size + 2 * pad - kernel + 1;
   const int64_t rows = kernel * kernel, cols = out * out, chosen = oy * out + ox;
@@ -145,9 +148,11 @@ void draw_im2col(const std::vector<float>& image, const std::vector<float>& colu
   svg.text(ix, bottom + 52, "(the columns are shared by every output channel: one matrix product for all)",
            12, "start", "#444444");
   svg.save(path);
+  return svg.str();
 }
 
-void show_im2col(tutorial::Run& run, const conv::Layer& layer, const Tensor& input) {
+// Returns the picture im2col.svg (for the report).
+std::string show_im2col(tutorial::Run& run, const conv::Layer& layer, const Tensor& input) {
   const int64_t size = 4, kernel = 3, pad = 1, out = size + 2 * pad - kernel + 1;
   std::cout << "== im2col: a " << size << "x" << size << " image (1 channel), a " << kernel << "x"
             << kernel << " kernel, padding " << pad << " -> columns [" << kernel * kernel << ", "
@@ -162,7 +167,8 @@ void show_im2col(tutorial::Run& run, const conv::Layer& layer, const Tensor& inp
   print_matrix(columns, kernel * kernel, out * out, [&](int64_t r) {
     return "(0," + std::to_string(r / kernel) + "," + std::to_string(r % kernel) + ")";
   });
-  draw_im2col(image, columns, size, kernel, pad, 0, 3, run.file("im2col.svg"));
+  const std::string picture =
+      draw_im2col(image, columns, size, kernel, pad, 0, 3, run.file("im2col.svg"));
 
   // The textbook version against ember's kernels::im2col, image by image of the layer.
   const int64_t k = layer.gemm_k(), p = layer.gemm_n();
@@ -178,25 +184,30 @@ void show_im2col(tutorial::Run& run, const conv::Layer& layer, const Tensor& inp
   }
   std::cout << "on the layer, image by image: im2col_textbook and kernels::im2col give "
             << "columns [" << k << ", " << p << "] with max |difference| = " << worst << "\n\n";
+  return picture;
 }
 
 // ---- 3. every kernel against the naive loops --------------------------------------
 
 float max_difference(const Tensor& a, const Tensor& b) { return (a - b).abs().max().item(); }
 
-void check_kernels(const conv::Layer& layer, const Tensor& input, const Tensor& weight,
-                   const Tensor& bias) {
+// Returns every kernel's max |out - naive| (0 for the naive loops themselves).
+std::vector<double> check_kernels(const conv::Layer& layer, const Tensor& input,
+                                  const Tensor& weight, const Tensor& bias) {
   std::cout << "== check: every kernel against the naive loops, batch " << layer.batch << " ==\n";
   const auto& kernels = conv::kernels();
   const Tensor naive = kernels[0].run(input, weight, bias, layer.pad);
   std::cout << "outputs range over +-" << fixed(naive.abs().max().item(), 1) << "\n"
             << std::left << std::setw(14) << "kernel" << "max |out - naive|\n";
+  std::vector<double> differences{0.0};
   for (size_t i = 1; i < kernels.size(); ++i) {
     const float d = max_difference(kernels[i].run(input, weight, bias, layer.pad), naive);
+    differences.push_back(d);
     std::cout << std::setw(14) << kernels[i].name << (d == 0.0f ? "0" : scientific(d))
               << (d < 1e-4f ? "" : "   NOT EQUAL: a bug, or a sum in another precision") << "\n";
   }
   std::cout << std::right << "\n";
+  return differences;
 }
 
 // ---- 4. timing: medians of rounds, against SGEMM at the same products ---------------
@@ -229,8 +240,15 @@ double load_average() {
   return load;
 }
 
-void time_kernels(tutorial::Run& run, const conv::Layer& layer, const Tensor& input,
-                  const Tensor& weight, const Tensor& bias) {
+// One row of the timing table.
+struct Timing {
+  std::string name;
+  double wall_ms, cpu_ms, gflops, of_sgemm;
+};
+
+// Returns the table's rows: sgemm first, then every kernel in conv::kernels()' order.
+std::vector<Timing> time_kernels(tutorial::Run& run, const conv::Layer& layer, const Tensor& input,
+                                 const Tensor& weight, const Tensor& bias) {
   std::cout << "== time: " << ember::get_num_threads() << " thread(s), median of " << repeats
             << " rounds, batch " << layer.batch << " ==\n";
   // SGEMM: the products the layer's images make, [M, K] x [K, N] once per
@@ -263,6 +281,7 @@ void time_kernels(tutorial::Run& run, const conv::Layer& layer, const Tensor& in
             << "of SGEMM" << "\n";
   std::ofstream csv(run.file("timings.csv"));
   csv << "kernel,batch,threads,wall_ms,cpu_ms,gflops,of_sgemm\n";
+  std::vector<Timing> timings;
   for (size_t i = 0; i <= kernels.size(); ++i) {
     const std::string name = i == 0 ? "sgemm" : kernels[i - 1].name;
     const double wall_ms = 1e3 * median(wall[i]), cpu_ms = 1e3 * median(cpu[i]);
@@ -273,9 +292,11 @@ void time_kernels(tutorial::Run& run, const conv::Layer& layer, const Tensor& in
     csv << name << "," << layer.batch << "," << ember::get_num_threads() << "," << fixed(wall_ms, 3)
         << "," << fixed(cpu_ms, 3) << "," << fixed(gflops, 2) << ","
         << fixed(gflops / sgemm_gflops, 3) << "\n";
+    timings.push_back({name, wall_ms, cpu_ms, gflops, gflops / sgemm_gflops});
   }
   std::cout << "(sgemm: the layer's " << layer.batch << " products [" << m << ", " << k << "] x ["
             << k << ", " << n << "] alone, on columns already made)\n\n";
+  return timings;
 }
 
 // ---- 5. where a CNN's training step goes, layer by layer ----------------------------
@@ -292,6 +313,47 @@ void profile_cnn(tutorial::Run& run, int64_t batch) {
   std::ofstream(run.file("profile.txt")) << table;
 }
 
+// ---- 6. the report -------------------------------------------------------------------------
+
+// results.md, results.csv: per kernel its max difference from the naive loops,
+// times, GFLOP/s and share of SGEMM's rate; report.html: that table, the
+// GFLOP/s as bars and the im2col picture.
+void report(tutorial::Run& run, const conv::Layer& layer, const std::vector<double>& differences,
+            const std::vector<Timing>& timings, const std::string& im2col_svg) {
+  namespace train = ember::train;
+  train::ResultsTable results({"kernel", {"max |out - naive|", -1}, {"wall ms", 2},
+                               {"CPU ms", 2}, {"GFLOP/s", 2}, {"% of SGEMM", 0}});
+  std::vector<std::string> names;
+  std::vector<double> gflops;
+  for (size_t i = 0; i < timings.size(); ++i) {
+    const Timing& t = timings[i];
+    // timings[0] is SGEMM alone: it computes no convolution to compare.
+    results.add_row({t.name, i == 0 ? train::Cell() : train::Cell(differences[i - 1]), t.wall_ms,
+                     t.cpu_ms, t.gflops, 100 * t.of_sgemm});
+    names.push_back(t.name);
+    gflops.push_back(t.gflops);
+  }
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+  train::Report page("Chapter 6: convolution from scratch, and benchmarking kernels");
+  page.paragraph("One convolution layer (32 -> 32 channels, 5x5, padding 2, 28x28 images, batch " +
+                 std::to_string(layer.batch) + ", " + fixed(layer.flops() / 1e9, 3) +
+                 " GFLOP) computed by the naive loops, by im2col + GEMM, by ember's kernels and by "
+                 "a reordered loop nest: every kernel agrees with the naive loops up to float "
+                 "rounding, and doing the work as a matrix product does it (im2col + GEMM, or "
+                 "ember's direct kernels, tiled like one) is what makes it fast. Times are medians of " + std::to_string(repeats) +
+                 " rounds on " + std::to_string(ember::get_num_threads()) +
+                 " thread(s); they vary with the machine's load. sgemm is the layer's matrix "
+                 "products alone, on columns already made: the rate the others are measured "
+                 "against.")
+      .table(results, "every kernel: checked against the naive loops, then timed")
+      .chart(train::bar_chart_svg(names, {{.label = "GFLOP/s", .values = gflops}},
+                                  {.title = "GFLOP/s per kernel (from the CPU time)",
+                                   .y_label = "GFLOP/s", .decimals = 1}))
+      .chart(im2col_svg, "im2col: a 3x3 field of the padded image becomes one column");
+  page.write(run.file("report.html"));
+}
+
 // ---- the chapter --------------------------------------------------------------------------
 
 void chapter(tutorial::Run& run) {
@@ -304,10 +366,11 @@ void chapter(tutorial::Run& run) {
   const Tensor weight = Tensor::normal(layer.weight(), 0.0f,
                                        std::sqrt(2.0f / static_cast<float>(layer.gemm_k())));
   const Tensor bias = Tensor::normal({layer.out_channels}, 0.0f, 0.1f);
-  show_im2col(run, layer, input);
-  check_kernels(layer, input, weight, bias);
-  time_kernels(run, layer, input, weight, bias);
+  const std::string im2col_svg = show_im2col(run, layer, input);
+  const std::vector<double> differences = check_kernels(layer, input, weight, bias);
+  const std::vector<Timing> timings = time_kernels(run, layer, input, weight, bias);
   profile_cnn(run, layer.batch);
+  report(run, layer, differences, timings, im2col_svg);
 }
 
 int main(int argc, char** argv) {

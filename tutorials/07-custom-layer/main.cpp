@@ -12,6 +12,8 @@
 //   4. registration: what a child module that is not registered loses
 //   5. train: the model on Fashion-MNIST (loss.svg, accuracy.svg)
 //   6. checkpoint: the file's names, a fresh model loaded from it, a wrong model refused
+//   7. report: results.md, results.csv (the gradchecks' verdicts, the training's
+//      figures) and report.html (that table, loss.svg and accuracy.svg)
 //
 //   build/tutorials/07-custom-layer/07-custom-layer               # writes 07-custom-layer-output/
 //   build/tutorials/07-custom-layer/07-custom-layer --epochs 5
@@ -124,7 +126,12 @@ struct SwishForgotProductRule : ember::autograd::Node {
   }
 };
 
-void check_gradients() {
+// The two gradchecks' results (for the report): the right backward's, the wrong one's.
+struct Gradchecks {
+  ember::autograd::GradcheckResult good, bad;
+};
+
+Gradchecks check_gradients() {
   std::cout << "== gradcheck: every element of x and beta nudged by +-1e-3 ==\n";
   const Tensor x = Tensor::randn({4, 3}).requires_grad_();
   const Tensor beta = Tensor::from_vector({0.5f, 1.0f, 2.0f}, {3}).requires_grad_();
@@ -138,6 +145,7 @@ void check_gradients() {
             << "; worst element: " << (bad.input == 0 ? "x" : "beta") << "[" << bad.element
             << "], backward says " << fixed(bad.analytic, 2) << ", finite differences say "
             << fixed(bad.numeric, 2) << "\n\n";
+  return {good, bad};
 }
 
 // ---- 3. modules of your own -------------------------------------------------------------
@@ -289,7 +297,8 @@ Data load_data(const tutorial::Run& run) {
   return {first(train, n), first(test, n), mean, std};
 }
 
-void train_model(tutorial::Run& run, nn::Sequential& model, const Data& data) {
+// Returns the history; loss.svg and accuracy.svg are its charts.
+ember::train::History train_model(tutorial::Run& run, nn::Sequential& model, const Data& data) {
   std::cout << "== train: " << data.train->size() << " training images, "
             << run.options.epochs << " epoch(s) of batches of " << run.options.batch_size
             << ", Adam; validation on " << data.test->size() << " test images ==\n";
@@ -306,11 +315,13 @@ void train_model(tutorial::Run& run, nn::Sequential& model, const Data& data) {
   std::cout << "hidden.beta after training: min " << fixed(beta.min().item(), 2) << ", mean "
             << fixed(beta.mean().item(), 2) << ", max " << fixed(beta.max().item(), 2)
             << " (all 1 at the start)\n\n";
+  return history;
 }
 
 // ---- 6. the checkpoint: saved and loaded by name ------------------------------------------
 
-void save_and_load(tutorial::Run& run, nn::Sequential& model, const Data& data) {
+// Returns whether the loaded model's outputs equal the trained model's.
+bool save_and_load(tutorial::Run& run, nn::Sequential& model, const Data& data) {
   std::cout << "== checkpoint: nn::save, then nn::load into a fresh model ==\n";
   const std::string path = run.file("swish-mlp.safetensors");
   nn::save(model, path);
@@ -332,8 +343,9 @@ void save_and_load(tutorial::Run& run, nn::Sequential& model, const Data& data) 
             << (max_difference((*fresh)(images), expected) == 0.0f ? "yes" : "no") << "; fresh "
             << *(*fresh)[0] << "\n";
   nn::load(*fresh, path);
+  const bool equal = max_difference((*fresh)(images), expected) == 0.0f;
   std::cout << "after loading:  outputs equal the trained model's: "
-            << (max_difference((*fresh)(images), expected) == 0.0f ? "yes" : "no") << "; fresh "
+            << (equal ? "yes" : "no") << "; fresh "
             << *(*fresh)[0] << "\n";
 
   // Loading goes by name and shape: a model whose hidden layer is a plain
@@ -349,20 +361,58 @@ void save_and_load(tutorial::Run& run, nn::Sequential& model, const Data& data) 
   } catch (const std::exception& e) {
     std::cout << "into a model with a plain Linear: " << e.what() << "\n";
   }
+  return equal;
+}
+
+// ---- 7. the report -------------------------------------------------------------------------
+
+void report(tutorial::Run& run, const Gradchecks& checks, const ember::train::History& history,
+            bool loaded_equal, int64_t train_images) {
+  namespace train = ember::train;
+  const auto& bad = checks.bad;
+  train::ResultsTable results({"what", "result", {"value", 4}});
+  results.add_row({"gradcheck(swish, {x, beta})", checks.good.ok ? "passed" : "FAILED", {}});
+  results.add_row({"gradcheck(swish with d/dx = s, {x, beta})",
+                   std::string(bad.ok ? "passed" : "FAILED") + "; worst element " +
+                       (bad.input == 0 ? "x" : "beta") + "[" + std::to_string(bad.element) +
+                       "]: backward " + fixed(bad.analytic, 2) + ", finite differences " +
+                       fixed(bad.numeric, 2),
+                   {}});
+  results.add_row({"training loss, last epoch", "", history.loss.back()});
+  results.add_row({"training accuracy, last epoch", "", history.accuracy.back()});
+  results.add_row({"validation loss, last epoch", "", history.val_loss.back()});
+  results.add_row({"validation accuracy, last epoch", "", history.val_accuracy.back()});
+  results.add_row({"loaded model's outputs equal the trained model's", loaded_equal ? "yes" : "no",
+                   {}});
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+  train::Report page("Chapter 7: writing your own layer");
+  page.paragraph("swish(x) = x * sigmoid(beta * x) as an autograd Node of its own, with its "
+                 "backward: gradcheck passes it and catches the same op with a forgotten "
+                 "product-rule term. Modules of your own (Standardize, GaussianNoise, SwishDense "
+                 "with a learned beta) make a small model, trained with Adam for " +
+                 std::to_string(history.epochs()) + " epoch(s) on " +
+                 std::to_string(train_images) + " Fashion-MNIST images, saved with nn::save and "
+                 "loaded back by name into a fresh model.")
+      .table(results, "the gradchecks, the training, the checkpoint")
+      .chart(train::history_chart_svg(history, "loss"))
+      .chart(train::history_chart_svg(history, "accuracy"));
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter --------------------------------------------------------------------------
 
 void chapter(tutorial::Run& run) {
   custom_op();
-  check_gradients();
+  const Gradchecks checks = check_gradients();
   const Data data = load_data(run);
   ember::manual_seed(run.options.seed);
   const auto model = make_model(data.mean, data.std);
   show_modules(*model);
   show_registration();
-  train_model(run, *model, data);
-  save_and_load(run, *model, data);
+  const ember::train::History history = train_model(run, *model, data);
+  const bool loaded_equal = save_and_load(run, *model, data);
+  report(run, checks, history, loaded_equal, data.train->size());
 }
 
 int main(int argc, char** argv) {

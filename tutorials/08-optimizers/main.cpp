@@ -13,6 +13,8 @@
 //   5. schedules: SGD with momentum under a constant rate, step decay,
 //      exponential decay, Keras' decay and ReduceLROnPlateau; schedules-lr.svg
 //      and schedules-loss.svg
+//   6. report: results.md, results.csv (every optimizer's lr and final loss and
+//      accuracy) and report.html (that table, the schedules' and the three charts)
 //
 //   build/tutorials/08-optimizers/08-optimizers            # the documented run, a few minutes
 //   build/tutorials/08-optimizers/08-optimizers --quick    # the test's: seconds
@@ -292,6 +294,7 @@ std::string csv_row(const Result& r) {
 struct Comparison {
   std::vector<Result> defaults;     // the eight, at Keras' default rates (contenders())
   std::vector<Result> other_rates;  // Adagrad and Adadelta at larger rates
+  std::string loss_chart;           // optimizers-loss.svg
 };
 
 Comparison compare_optimizers(Problem& p, tutorial::Run& run) {
@@ -325,14 +328,14 @@ Comparison compare_optimizers(Problem& p, tutorial::Run& run) {
   for (size_t i = 0; i < c.defaults.size(); ++i)
     curves.push_back({c.defaults[i].name, c.defaults[i].window_loss, kColors[i]});
   const int64_t per_epoch = static_cast<int64_t>(curves[0].values.size()) / p.epochs;
-  write_file_atomically(
-      run.file("optimizers-loss.svg"),
+  c.loss_chart =
       train::line_chart_svg(curves, {.title = "Training loss, same start, Keras' default rates",
                                      .x_label = "training progress (" + std::to_string(per_epoch) +
                                                 " points per epoch)",
                                      .y_label = "cross-entropy (mean over the window)",
                                      .width = 720,
-                                     .height = 460}));
+                                     .height = 460});
+  write_file_atomically(run.file("optimizers-loss.svg"), c.loss_chart);
   std::cout << "\n";
   return c;
 }
@@ -378,7 +381,15 @@ class LrRecorder : public train::Callback {
   }
 };
 
-void schedules(Problem& p, tutorial::Run& run) {
+// What the schedules section made, for the report: its table and two charts.
+struct Schedules {
+  train::ResultsTable table{
+      {"schedule", {"lr last", -1}, "loss last", "val loss", "val accuracy"}};
+  std::string lr_chart, loss_chart;  // schedules-lr.svg, schedules-loss.svg
+};
+
+Schedules schedules(Problem& p, tutorial::Run& run) {
+  Schedules made;
   const float lr = 0.05f;  // five times Keras' default: fast at first, noisy later
   std::cout << "== schedules: SGD, momentum 0.9, lr " << lr << ", five ways to lower it ==\n"
             << std::left << std::setw(22) << "schedule" << std::right << std::setw(12)
@@ -426,18 +437,50 @@ void schedules(Problem& p, tutorial::Run& run) {
     row << s.name << "," << recorder->lrs.back() << "," << h.loss.back() << ","
         << h.val_loss.back() << "," << h.val_accuracy.back() << "\n";
     csv += row.str();
+    made.table.add_row({s.name, static_cast<double>(recorder->lrs.back()), h.loss.back(),
+                        h.val_loss.back(), h.val_accuracy.back()});
     lr_curves.push_back({s.name, recorder->lrs, kColors[i]});
     loss_curves.push_back({s.name, h.val_loss, kColors[i]});
   }
   write_file_atomically(run.file("schedules.csv"), csv);
-  write_file_atomically(
-      run.file("schedules-lr.svg"),
-      train::line_chart_svg(lr_curves, {.title = "Learning rate at the start of each epoch",
-                                        .y_label = "learning rate"}));
-  write_file_atomically(
-      run.file("schedules-loss.svg"),
+  made.lr_chart = train::line_chart_svg(
+      lr_curves, {.title = "Learning rate at the start of each epoch", .y_label = "learning rate"});
+  made.loss_chart =
       train::line_chart_svg(loss_curves, {.title = "Validation loss under each schedule",
-                                          .y_label = "validation cross-entropy"}));
+                                          .y_label = "validation cross-entropy"});
+  write_file_atomically(run.file("schedules-lr.svg"), made.lr_chart);
+  write_file_atomically(run.file("schedules-loss.svg"), made.loss_chart);
+  return made;
+}
+
+// ---- 6. the report -------------------------------------------------------------------------
+
+// results.md, results.csv: every optimizer run, its lr and what it ended
+// with; report.html: that table, the schedules' and the three charts.
+void report(tutorial::Run& run, const Problem& p, const Comparison& c, const Schedules& s) {
+  train::ResultsTable results({"optimizer", {"lr", -1}, "loss epoch 1", "loss last",
+                               "val accuracy"});
+  for (const auto* runs : {&c.defaults, &c.other_rates})
+    for (const Result& r : *runs)
+      results.add_row({r.name, static_cast<double>(r.lr), r.history.loss.front(),
+                       r.history.loss.back(), r.history.val_accuracy.back()});
+  results.write_markdown(run.file("results.md"));
+  results.write_csv(run.file("results.csv"));
+  train::Report page("Chapter 8: optimizers compared");
+  page.paragraph("One MLP on " + std::to_string(p.train->size()) + " Fashion-MNIST images (" +
+                 std::to_string(p.val->size()) + " for validation), batch " +
+                 std::to_string(p.batch_size) + ", " + std::to_string(p.epochs) +
+                 " epoch(s), trained from the same starting weights on the same batches by eight "
+                 "optimizers at Keras' default learning rates, then Adagrad and Adadelta again at "
+                 "larger rates (the last two rows): at their defaults they take steps far smaller "
+                 "than Adam's and crawl. Then SGD with momentum under five ways of lowering its "
+                 "rate.")
+      .table(results, "every optimizer from the same start")
+      .chart(c.loss_chart)
+      .table(s.table, "SGD, momentum 0.9, lr 0.05, under each schedule")
+      .chart(s.lr_chart)
+      .chart(s.loss_chart);
+  page.write(run.file("report.html"));
 }
 
 // ---- the chapter ---------------------------------------------------------------------------
@@ -447,7 +490,8 @@ void chapter(tutorial::Run& run) {
   first_steps(p);
   const Comparison results = compare_optimizers(p, run);
   momentum(results.defaults);
-  schedules(p, run);
+  const Schedules made = schedules(p, run);
+  report(run, p, results, made);
 }
 
 int main(int argc, char** argv) {

@@ -15,6 +15,9 @@
 //   4. refused: a damaged checkpoint, another model, a weights-only file
 //   5. numpy: images, labels and ember's logits exported as .npy; read_weights.py
 //      run on them when python3 has numpy
+//   6. report: results.md, results.csv (the resumes against the straight run:
+//      weights hash, last loss, max difference) and report.html (that table and
+//      resume-loss.svg)
 //
 //   build/tutorials/09-checkpoints/09-checkpoints     # writes 09-checkpoints-output/, seconds
 #include <cmath>
@@ -196,16 +199,32 @@ std::vector<double> windows(const std::vector<double>& losses, size_t skipped) {
   return out;
 }
 
+// The report's table of resumes: each run's weights against the straight run's.
+train::ResultsTable resume_table() {
+  return train::ResultsTable({"run", "weights hash", "same hash as straight",
+                              {"last epoch's loss", 9}, {"max |weights - straight|", -1}});
+}
+
+// Prints a resume's row, and adds it to `table`.
 void compare_row(const std::string& what, const train::History& h, int64_t from,
-                 const nn::Module& model, const Process& straight) {
+                 const nn::Module& model, const Process& straight, train::ResultsTable& table) {
   std::cout << std::left << std::setw(34) << what << std::right;
   for (size_t e = static_cast<size_t>(from); e < h.loss.size(); ++e)
     std::cout << std::setw(13) << fixed(h.loss[e], 9);
   const double d = max_difference(model, *straight.model);
   std::cout << "   " << (d == 0.0 ? "0" : scientific(d)) << "\n";
+  const std::string hash = weights_hash(model);
+  table.add_row({what, hash, hash == weights_hash(*straight.model) ? "yes" : "no", h.loss.back(), d});
 }
 
-void resume(const Setup& s, Process& straight, const train::History& whole, tutorial::Run& run) {
+// What the resume section made, for the report.
+struct Resumes {
+  train::ResultsTable table;
+  std::string chart;  // resume-loss.svg
+};
+
+Resumes resume(const Setup& s, Process& straight, const train::History& whole,
+               tutorial::Run& run) {
   const int64_t half = s.epochs / 2;
   std::cout << "== resume: " << s.epochs << " epochs straight, against " << half
             << " + a resume from the checkpoint + " << s.epochs - half << " ==\n";
@@ -242,7 +261,10 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
   // weights, and ends elsewhere.
   std::cout << "a resume that gets back less than everything (loss per resumed epoch, then\n"
             << "max |weights - straight run's| at the end):\n";
-  compare_row("everything (resume_from)", h, half, *resumed.model, straight);
+  Resumes made{resume_table(), {}};
+  made.table.add_row({"straight (never stopped)", weights_hash(*straight.model), "yes",
+                      whole.loss.back(), 0.0});
+  compare_row("everything (resume_from)", h, half, *resumed.model, straight, made.table);
   const size_t skipped = static_cast<size_t>(half * straight.train.size());
   std::vector<train::Series> curves = {
       {"straight", windows(straight.losses->values, 0), "#1f77b4"},
@@ -255,7 +277,7 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
     optim::Adam scratch(p.model->parameters());
     train::load_training_checkpoint(checkpoint, {*p.model, scratch, &p.train});
     const train::History r = p.fit(s.epochs, {.initial_epoch = half});
-    compare_row("all but the optimizer's state", r, 0, *p.model, straight);
+    compare_row("all but the optimizer's state", r, 0, *p.model, straight, made.table);
     curves.push_back({"all but the optimizer's state", windows(p.losses->values, skipped), "#2ca02c"});
   }
   {
@@ -264,7 +286,7 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
     Process p(s, run.options.seed + 3);
     train::load_training_checkpoint(checkpoint, {*p.model, *p.opt});
     const train::History r = p.fit(s.epochs, {.initial_epoch = half});
-    compare_row("all but the loader's order", r, 0, *p.model, straight);
+    compare_row("all but the loader's order", r, 0, *p.model, straight, made.table);
     curves.push_back({"all but the loader's order", windows(p.losses->values, skipped), "#d62728"});
   }
   {
@@ -272,19 +294,20 @@ void resume(const Setup& s, Process& straight, const train::History& whole, tuto
     Process p(s, run.options.seed + 4);
     nn::load(*p.model, weights_only);
     const train::History r = p.fit(s.epochs, {.initial_epoch = half});
-    compare_row("the weights only (nn::load)", r, 0, *p.model, straight);
+    compare_row("the weights only (nn::load)", r, 0, *p.model, straight, made.table);
     curves.push_back({"the weights only", windows(p.losses->values, skipped), "#9467bd"});
   }
-  write_file_atomically(
-      run.file("resume-loss.svg"),
+  made.chart =
       train::line_chart_svg(curves, {.title = "Training loss, straight and resumed after epoch " +
                                                   std::to_string(half),
                                      .x_label = "training progress (a point is " +
                                                 std::to_string(kWindow) + " batches)",
                                      .y_label = "training loss (mean of the batches)",
                                      .width = 720,
-                                     .height = 440}));
+                                     .height = 440});
+  write_file_atomically(run.file("resume-loss.svg"), made.chart);
   std::cout << "\n";
+  return made;
 }
 
 // ---- 3. inside a training checkpoint -----------------------------------------------------
@@ -379,6 +402,26 @@ void numpy(const Setup& s, Process& straight, tutorial::Run& run) {
   if (std::system(command.c_str()) != 0) throw DataError("read_weights.py failed: " + command);
 }
 
+// ---- 6. the report -------------------------------------------------------------------------
+
+// results.md, results.csv: the resumes against the straight run; report.html:
+// that table and the resume chart.
+void report(tutorial::Run& run, const Setup& s, const Resumes& resumes) {
+  resumes.table.write_markdown(run.file("results.md"));
+  resumes.table.write_csv(run.file("results.csv"));
+  train::Report page("Chapter 9: saving, resuming and leaving ember");
+  page.paragraph("An MLP trained with Adam for " + std::to_string(s.epochs) + " epochs on " +
+                 std::to_string(s.train_set->size()) + " Fashion-MNIST images, straight through, and "
+                 "again stopped after epoch " + std::to_string(s.epochs / 2) + " and resumed in a "
+                 "new process from its training checkpoint (weights, the optimizer's state, the "
+                 "loader's order, the history): the resumed run ends on the straight run's "
+                 "weights to the bit. Each resume that leaves one part out (the optimizer's "
+                 "state, the loader's order, all but the weights) ends elsewhere.")
+      .table(resumes.table, "the straight run and four resumes from the same checkpoint")
+      .chart(resumes.chart);
+  page.write(run.file("report.html"));
+}
+
 // ---- the chapter ---------------------------------------------------------------------------
 
 void chapter(tutorial::Run& run) {
@@ -395,10 +438,11 @@ void chapter(tutorial::Run& run) {
   Process straight(s, o.seed);
   const train::History whole = straight.fit(s.epochs);
   weights(s, straight, run);
-  resume(s, straight, whole, run);
+  const Resumes resumes = resume(s, straight, whole, run);
   inside(o.output + "/checkpoint.safetensors");
   refused(s, o.output + "/checkpoint.safetensors", run);
   numpy(s, straight, run);
+  report(run, s, resumes);
 }
 
 int main(int argc, char** argv) {

@@ -360,7 +360,26 @@ def check_06_convolution(out, folder):
     # the background, the padded image's 6 x 6 cells, the columns' 9 x 16
     require(len(list(root.iter(SVG + 'rect'))) == 1 + 36 + 9 * 16,
             'im2col.svg draws the wrong number of cells')
-    marked(folder, ['im2col.svg', 'timings.csv', 'profile.txt'])
+    # results.csv and report.html: per kernel the check's difference and the timings.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['kernel', 'max |out - naive|', 'wall ms', 'CPU ms', 'GFLOP/s', '% of SGEMM']
+            and [r[0] for r in results[1:]] == ['sgemm', 'naive'] + kernels,
+            f'results.csv has rows {results}')
+    for r in results[2:]:
+        require(float(r[1]) < 1e-4 and float(r[4]) > 0, f'results.csv: {r}')
+    page = report(folder / 'report.html')
+    rows = {r[0]: r[1:] for r in table_rows(page) if r}
+    require(all(name in rows for name in ['sgemm', 'naive'] + kernels),
+            f'report.html has no row per kernel: {list(rows)}')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 2, f'report.html has {len(charts)} inline charts, expected 2 (GFLOP/s, im2col)')
+    require('GFLOP/s per kernel (from the CPU time)' in texts(charts[0]) and 'naive' in texts(charts[0]),
+            'report.html\'s first chart is not the GFLOP/s bar chart')
+    require(len([r for r in charts[1].iter(SVG + 'rect') if r.get('fill') == '#9fc5e8']) == 18,
+            'report.html\'s second chart is not im2col.svg')
+    marked(folder, ['im2col.svg', 'timings.csv', 'profile.txt', 'results.md', 'results.csv',
+                    'report.html'])
 
 
 def check_07_custom_layer(out, folder):
@@ -397,7 +416,27 @@ def check_07_custom_layer(out, folder):
     for chart in ['loss', 'accuracy']:
         labels = texts(svg(folder / f'{chart}.svg'))
         require('training' in labels and 'validation' in labels, f'{chart}.svg has no legend')
-    marked(folder, ['loss.svg', 'accuracy.svg', 'swish-mlp.safetensors'])
+    # results.csv and report.html: the verdicts and the last epoch's figures.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['what', 'result', 'value'] and len(results) == 8,
+            f'results.csv has {len(results)} lines: {results}')
+    rows = {r[0]: r[1:] for r in results[1:]}
+    require(rows.get('gradcheck(swish, {x, beta})') == ['passed', ''] and
+            rows.get('gradcheck(swish with d/dx = s, {x, beta})', [''])[0].startswith('FAILED; worst element x[')
+            and rows.get("loaded model's outputs equal the trained model's") == ['yes', ''],
+            f'results.csv: {rows}')
+    require(rows.get('validation accuracy, last epoch') == ['', epochs[1][3]],
+            f'results.csv gives validation accuracy {rows.get("validation accuracy, last epoch")}, '
+            f'printed {epochs[1][3]}')
+    page = report(folder / 'report.html')
+    require([r[0] for r in table_rows(page)[1:]] == [r[0] for r in results[1:]],
+            'report.html\'s table is not results.csv\'s')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 2 and all('validation' in texts(c) for c in charts),
+            f'report.html has {len(charts)} inline charts, expected 2 (loss, accuracy)')
+    marked(folder, ['loss.svg', 'accuracy.svg', 'swish-mlp.safetensors', 'results.md', 'results.csv',
+                    'report.html'])
 
 
 def series(path):
@@ -483,8 +522,26 @@ def check_08_optimizers(out, folder):
     require(list(lrs) == SCHEDULES and lrs['exponential decay'] == [0.05, 0.04],
             f'schedules-lr.svg draws {lrs}')
     require(list(series(folder / 'schedules-loss.svg')) == SCHEDULES, 'schedules-loss.svg lacks a schedule')
+    # results.csv and report.html: every run's lr and final figures, the three charts.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['optimizer', 'lr', 'loss epoch 1', 'loss last', 'val accuracy'] and
+            [r[0] for r in results[1:]] == OPTIMIZERS + ['Adagrad', 'Adadelta'],
+            f'results.csv has rows {[r[0] for r in results]}')
+    require([float(r[1]) for r in results[-2:]] == [0.01, 1.0], 'results.csv: the larger rates are not 0.01, 1')
+    for r, (name, numbers) in zip(results[1:], rows.items()):
+        require(abs(float(r[3]) - numbers[2]) < 1e-4, f'results.csv: {name} ends at {r[3]}, printed {numbers[2]}')
+    page = report(folder / 'report.html')
+    require([r[0] for r in table_rows(page)[1:11]] == [r[0] for r in results[1:]],
+            'report.html\'s first table is not results.csv\'s')
+    charts = list(page.iter(SVG + 'svg'))
+    titles = [texts(c) for c in charts]
+    require(len(charts) == 3 and 'Training loss, same start, Keras\' default rates' in titles[0] and
+            'Learning rate at the start of each epoch' in titles[1] and
+            'Validation loss under each schedule' in titles[2],
+            f'report.html has {len(charts)} inline charts, expected the three')
     marked(folder, ['optimizers.csv', 'optimizers-loss.svg', 'schedules.csv', 'schedules-lr.svg',
-                    'schedules-loss.svg'])
+                    'schedules-loss.svg', 'results.md', 'results.csv', 'report.html'])
 
 
 def safetensors_header(path):
@@ -548,9 +605,30 @@ def check_09_checkpoints(out, folder):
     require(len(straight) == 32 and resumed[16:] == straight[16:] and
             all(math.isnan(v) for v in resumed[:16]), 'resume-loss.svg: the resumed curve is not the straight one')
     require(all(p[16:] != straight[16:] for p in partial), 'resume-loss.svg: a partial resume equals the straight run')
+    # results.csv and report.html: the resumed run's hash is the straight run's,
+    # the partial resumes' are not and their weights differ.
+    with open(folder / 'results.csv') as f:
+        results = list(csv.reader(f))
+    require(results[0] == ['run', 'weights hash', 'same hash as straight', "last epoch's loss",
+                           'max |weights - straight|'] and len(results) == 6,
+            f'results.csv has {len(results)} lines: {results}')
+    straight_row, everything, *partial_rows = results[1:]
+    require(straight_row[0] == 'straight (never stopped)' and everything[0] == 'everything (resume_from)'
+            and everything[1] == straight_row[1] and everything[2] == 'yes' and everything[3] == straight_row[3]
+            and float(everything[4]) == 0, f'results.csv: the resumed run is not the straight one: {results}')
+    require(straight_row[3] == rows[3][1], f'results.csv: last loss {straight_row[3]}, printed {rows[3][1]}')
+    require(all(r[2] == 'no' and r[1] != straight_row[1] and 1e-9 < float(r[4]) < 1 for r in partial_rows),
+            f'results.csv: a partial resume is the straight run: {partial_rows}')
+    page = report(folder / 'report.html')
+    require([r[:3] for r in table_rows(page)[1:]] == [r[:3] for r in results[1:]],
+            'report.html\'s table is not results.csv\'s')
+    charts = list(page.iter(SVG + 'svg'))
+    require(len(charts) == 1 and 'the weights only' in texts(charts[0]),
+            f'report.html has {len(charts)} inline charts, expected resume-loss.svg')
     marked(folder, ['model.safetensors', '1.weight.npy', '1.bias.npy', '3.weight.npy', '3.bias.npy',
                     'checkpoint.safetensors', 'weights-epoch2.safetensors', 'resume-loss.svg',
-                    'damaged.safetensors', 'images.npy', 'labels.npy', 'logits.npy'])
+                    'damaged.safetensors', 'images.npy', 'labels.npy', 'logits.npy', 'results.md',
+                    'results.csv', 'report.html'])
 
 
 CHECKS = {'01-tensors': check_01_tensors, '02-broadcasting': check_02_broadcasting,
