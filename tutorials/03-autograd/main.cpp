@@ -98,17 +98,8 @@ double cube_slope_double(double a, double eps) {
   return (f(a + eps) - f(a - eps)) / (2 * eps);
 }
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-std::string scientific(double v) {
-  std::ostringstream s;
-  s << std::scientific << std::setprecision(1) << v;
-  return s.str();
-}
+using tutorial::fixed;       // "%.*f" as a string (harness.hpp)
+using tutorial::scientific;  // "%.1e" as a string
 
 void finite_differences() {
   std::cout << "== eps: the central difference of a^3 at a = 1.3 (slope 3a^2 = 5.07) ==\n"

@@ -40,11 +40,7 @@ constexpr int64_t kClasses = 10;
 constexpr int64_t kQuickImages = 2000;  // --quick: the first 2,000 training and test images
 float lr = 0.01f;                       // --lr
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
+using tutorial::fixed;  // "%.*f" as a string (harness.hpp)
 
 // ---- 1. the data: every image a row of 784 numbers --------------------------------
 

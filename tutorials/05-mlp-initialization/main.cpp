@@ -45,11 +45,7 @@ constexpr int64_t kHidden = 3;    // hidden layers
 constexpr int64_t kClasses = 10;
 float lr = 0.01f;                       // --lr (SGD with momentum 0.9)
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
+using tutorial::fixed;  // "%.*f" as a string (harness.hpp)
 
 // Three significant digits, whatever the size: 0.000123 and 1.23e+03 alike.
 std::string sig3(double v) {

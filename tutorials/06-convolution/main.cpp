@@ -44,17 +44,8 @@ using ember::Tensor;
 int repeats = 5;             // timed rounds of every kernel (--repeats); medians are shown
 int64_t profile_steps = 10;  // training steps train::profile times (--profile-steps)
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-std::string scientific(double v) {
-  std::ostringstream s;
-  s << std::scientific << std::setprecision(1) << v;
-  return s.str();
-}
+using tutorial::fixed;       // "%.*f" as a string (harness.hpp)
+using tutorial::scientific;  // "%.1e" as a string
 
 // ---- 1. the layer ----------------------------------------------------------------
 

@@ -37,11 +37,7 @@ namespace nn = ember::nn;
 
 constexpr int64_t kQuickImages = 2000;  // --quick: the first 2,000 training and test images
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
+using tutorial::fixed;  // "%.*f" as a string (harness.hpp)
 
 // ---- 1. a differentiable op of your own: swish ---------------------------------------
 // swish(x, beta) = x * sigmoid(beta * x) (SiLU when beta = 1), with beta

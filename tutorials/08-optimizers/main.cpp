@@ -37,17 +37,8 @@ using namespace ember;
 
 // ---- formatting --------------------------------------------------------------------------
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-std::string scientific(double v) {
-  std::ostringstream s;
-  s << std::scientific << std::setprecision(1) << v;
-  return s.str();
-}
+using tutorial::fixed;       // "%.*f" as a string (harness.hpp)
+using tutorial::scientific;  // "%.1e" as a string
 
 // matplotlib's colours, one per curve.
 const std::vector<std::string> kColors = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",

@@ -43,17 +43,8 @@ namespace fs = std::filesystem;
 
 // ---- small helpers ------------------------------------------------------------------------
 
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-std::string scientific(double v) {
-  std::ostringstream s;
-  s << std::scientific << std::setprecision(1) << v;
-  return s.str();
-}
+using tutorial::fixed;       // "%.*f" as a string (harness.hpp)
+using tutorial::scientific;  // "%.1e" as a string
 
 // FNV-1a over every byte of every tensor of the state_dict: equal weights,
 // equal hash; one bit apart, another hash.

@@ -137,4 +137,16 @@ int run(CLI::App& app, Options& o, int argc, const char* const* argv,
   return 0;
 }
 
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+std::string scientific(double v) {
+  std::ostringstream s;
+  s << std::scientific << std::setprecision(1) << v;
+  return s.str();
+}
+
 }  // namespace tutorial

@@ -87,4 +87,9 @@ std::string claim_output_folder(const std::filesystem::path& folder, bool overwr
 int run(CLI::App& app, Options& options, int argc, const char* const* argv,
         const std::function<void(Run&)>& chapter);
 
+// Numbers as the chapters print them in tables: v with `digits` decimals
+// ("0.7395"), and v in scientific notation with one decimal ("3.1e-05").
+std::string fixed(double v, int digits);
+std::string scientific(double v);
+
 }  // namespace tutorial
