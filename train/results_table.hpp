@@ -3,9 +3,9 @@
 //
 //   train::ResultsTable t({"model", {"accuracy", 4}, {"epochs", 0}});
 //   t.add_row({"cnn1", 0.91234, 3});                 // text, number, integer
-//   t.write_markdown(run.file("results.md"));
-//   t.write_csv(run.file("results.csv"));
-//   train::ResultsTable back = train::ResultsTable::read_csv("results.csv");
+//   t.write_markdown("out/results.md");
+//   t.write_csv("out/results.csv");
+//   train::ResultsTable back = train::ResultsTable::read_csv("out/results.csv");
 //   double acc = back.number(0, 1);                  // 0.9123
 //
 // Numbers are formatted when a row is added, with their column's decimals,

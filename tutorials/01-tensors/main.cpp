@@ -253,8 +253,7 @@ void report(tutorial::Run& run, const Tensor& x, const std::vector<Example>& vie
   const std::string n = std::to_string(rows * cols);
   add("x.t().contiguous()", x.t().contiguous());
   add("x.t().reshape({" + n + "})", x.t().reshape({rows * cols}));
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
 
   ember::train::Report page("Chapter 1: tensors -- storage, shape, strides, offset, and views");
   page.paragraph("A tensor is one flat block of numbers (its storage) plus a shape, strides and an "
@@ -265,7 +264,7 @@ void report(tutorial::Run& run, const Tensor& x, const std::vector<Example>& vie
                  "of a transpose have to copy.")
       .table(results, "each tensor's walk: shape, strides, offset")
       .chart(picture, "memory-layout.svg: each view's walk over the storage");
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter ----------------------------------------------------------------------

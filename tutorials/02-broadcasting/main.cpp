@@ -267,8 +267,7 @@ void report(tutorial::Run& run, const std::vector<RuleExample>& rules,
     results.add_row({g.what, g.a, g.b, values(g.expected), values(g.backward),
                      equal ? "yes" : "no"});
   }
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
 
   ember::train::Report page("Chapter 2: broadcasting, reductions, and the gradient of a broadcast");
   page.paragraph("Two shapes broadcast when, aligned at the right, each pair of sizes is equal or "
@@ -278,7 +277,7 @@ void report(tutorial::Run& run, const std::vector<RuleExample>& rules,
                  "a bias's gradient is the batch's gradients summed, as backward() computes.")
       .table(results, "the broadcast examples and the gradient checks")
       .chart(picture, "broadcasting.svg: column + row forward, the gradients summed backward");
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter --------------------------------------------------------------------------

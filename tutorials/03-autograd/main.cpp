@@ -259,8 +259,7 @@ void report(tutorial::Run& run, const std::vector<Check>& checks,
   ember::train::ResultsTable results(
       {"gradient", "compared", {"max difference", -1}, "verdict"});
   for (const Check& c : checks) results.add_row({c.what, c.compared, c.difference, c.verdict});
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
 
   ember::train::Report page("Chapter 3: autograd by hand");
   page.paragraph("backward() applies the chain rule node by node from the loss back to the "
@@ -274,7 +273,7 @@ void report(tutorial::Run& run, const std::vector<Check>& checks,
                    "installed to draw them.");
   for (const std::string& graph : graphs)
     page.chart(svg_element(graph), graph.substr(graph.rfind('/') + 1) + ", drawn by Graphviz");
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter --------------------------------------------------------------------------

@@ -287,6 +287,7 @@ void report(tutorial::Run& run, const Outcome& by_hand, const Outcome& with_nn,
       " losses; W, b " + (agreement.equal_weights ? "equal" : "differ");
   results.add_row({"nn::Linear + cross_entropy + optim::SGD", with_nn.steps, with_nn.test_loss,
                    with_nn.test_accuracy, equal});
+  run.write_results(results);
   std::ostringstream lr_text;
   lr_text << lr;
   train::Report page("Chapter 4: logistic regression on Fashion-MNIST");
@@ -303,7 +304,7 @@ void report(tutorial::Run& run, const Outcome& by_hand, const Outcome& with_nn,
                                    .y_min = 0.0, .y_max = 1.0, .decimals = 2}))
       .image(templates_png, "each class's mean image (top) and its 784 weights (bottom): "
                             "red raises the class's logit, blue lowers it");
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter -------------------------------------------------------------------------

@@ -373,8 +373,7 @@ void report(tutorial::Run& run, const PerSetup<std::vector<LayerStats>>& forward
       results.add_row({label_of(kActivations[a], kSetups[s]), f[2].std / f[1].std,
                        g.signal[0] / g.signal[2], last, accuracy, h.stopped});
     }
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
 
   train::Report page("Chapter 5: a multilayer perceptron, and why initialization matters");
   page.paragraph("One network, 784-256-256-256-10 with ReLU or tanh, started from four weight "
@@ -385,7 +384,7 @@ void report(tutorial::Run& run, const PerSetup<std::vector<LayerStats>>& forward
                  "a spread makes them explode or saturate; only the good starts learn.")
       .table(results, "per setup: the start forward and backward, and the end of training");
   for (const std::string& chart : charts) page.chart(chart);
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter -------------------------------------------------------------------------

@@ -324,8 +324,7 @@ void report(tutorial::Run& run, const conv::Layer& layer, const std::vector<doub
     names.push_back(t.name);
     gflops.push_back(t.gflops);
   }
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
   train::Report page("Chapter 6: convolution from scratch, and benchmarking kernels");
   page.paragraph("One convolution layer (32 -> 32 channels, 5x5, padding 2, 28x28 images, batch " +
                  std::to_string(layer.batch) + ", " + fixed(layer.flops() / 1e9, 3) +
@@ -342,7 +341,7 @@ void report(tutorial::Run& run, const conv::Layer& layer, const std::vector<doub
                                   {.title = "GFLOP/s per kernel (from the CPU time)",
                                    .y_label = "GFLOP/s", .decimals = 1}))
       .chart(im2col_svg, "im2col: a 3x3 field of the padded image becomes one column");
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter --------------------------------------------------------------------------

@@ -380,8 +380,7 @@ void report(tutorial::Run& run, const Gradchecks& checks, const ember::train::Hi
   results.add_row({"validation accuracy, last epoch", "", history.val_accuracy.back()});
   results.add_row({"loaded model's outputs equal the trained model's", loaded_equal ? "yes" : "no",
                    {}});
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
   train::Report page("Chapter 7: writing your own layer");
   page.paragraph("swish(x) = x * sigmoid(beta * x) as an autograd Node of its own, with its "
                  "backward: gradcheck passes it and catches the same op with a forgotten "
@@ -393,7 +392,7 @@ void report(tutorial::Run& run, const Gradchecks& checks, const ember::train::Hi
       .table(results, "the gradchecks, the training, the checkpoint")
       .chart(train::history_chart_svg(history, "loss"))
       .chart(train::history_chart_svg(history, "accuracy"));
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter --------------------------------------------------------------------------

@@ -455,8 +455,7 @@ void report(tutorial::Run& run, const Problem& p, const Comparison& c, const Sch
     for (const Result& r : *runs)
       results.add_row({r.name, static_cast<double>(r.lr), r.history.loss.front(),
                        r.history.loss.back(), r.history.val_accuracy.back()});
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
   train::Report page("Chapter 8: optimizers compared");
   page.paragraph("One MLP on " + std::to_string(p.train->size()) + " Fashion-MNIST images (" +
                  std::to_string(p.val->size()) + " for validation), batch " +
@@ -471,7 +470,7 @@ void report(tutorial::Run& run, const Problem& p, const Comparison& c, const Sch
       .table(s.table, "SGD, momentum 0.9, lr 0.05, under each schedule")
       .chart(s.lr_chart)
       .chart(s.loss_chart);
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter ---------------------------------------------------------------------------

@@ -398,8 +398,7 @@ void numpy(const Setup& s, Process& straight, tutorial::Run& run) {
 // results.md, results.csv: the resumes against the straight run; report.html:
 // that table and the resume chart.
 void report(tutorial::Run& run, const Setup& s, const Resumes& resumes) {
-  resumes.table.write_markdown(run.file("results.md"));
-  resumes.table.write_csv(run.file("results.csv"));
+  run.write_results(resumes.table);
   train::Report page("Chapter 9: saving, resuming and leaving ember");
   page.paragraph("An MLP trained with Adam for " + std::to_string(s.epochs) + " epochs on " +
                  std::to_string(s.train_set->size()) + " Fashion-MNIST images, straight through, and "
@@ -410,7 +409,7 @@ void report(tutorial::Run& run, const Setup& s, const Resumes& resumes) {
                  "state, the loader's order, all but the weights) ends elsewhere.")
       .table(resumes.table, "the straight run and four resumes from the same checkpoint")
       .chart(resumes.chart);
-  page.write(run.file("report.html"));
+  run.write_report(page);
 }
 
 // ---- the chapter ---------------------------------------------------------------------------

@@ -42,6 +42,13 @@ std::string Run::file(const std::string& name) {
   return (folder_ / name).string();
 }
 
+void Run::write_results(const ember::train::ResultsTable& table) {
+  table.write_markdown(file("results.md"));
+  table.write_csv(file("results.csv"));
+}
+
+void Run::write_report(const ember::train::Report& page) { page.write(file("report.html")); }
+
 void Run::write_marker() const {
   std::ofstream out(folder_ / kMarkerName);
   out << "# This folder holds the results of one run of an ember tutorial:\n"

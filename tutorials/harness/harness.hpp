@@ -64,6 +64,11 @@ class Run {
   std::string file(const std::string& name);
   const std::vector<std::string>& files() const { return files_; }
 
+  // The outputs every tutorial leaves beside its own files: the table of its
+  // key results as results.md and results.csv, and its page as report.html.
+  void write_results(const ember::train::ResultsTable& table);
+  void write_report(const ember::train::Report& page);
+
   // A line run() prints after the total time, as the program's last line:
   // the result a script reads with `tail -n 1` (the quickstart's
   // "test accuracy: 0.9110").

@@ -178,8 +178,7 @@ void quickstart(tutorial::Run& run, const QuickstartOptions& own, int64_t epochs
   results.add_row({"best val_accuracy", best_val});
   results.add_row({"test loss", result.loss});
   results.add_row({"test accuracy", result.accuracy});
-  results.write_markdown(run.file("results.md"));
-  results.write_csv(run.file("results.csv"));
+  run.write_results(results);
 
   // The model's guesses on the first test images: captions blue when right,
   // red when wrong (then with the true class in brackets).
@@ -227,7 +226,7 @@ void quickstart(tutorial::Run& run, const QuickstartOptions& own, int64_t epochs
       .image_grid(batch.images, {.labels = captions, .correct = right}, "", 2)
       .heading("Model")
       .preformatted(summary);
-  report.write(run.file("report.html"));
+  run.write_report(report);
 }
 
 int main(int argc, char** argv) {

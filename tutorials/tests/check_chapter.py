@@ -266,7 +266,11 @@ def check_04_logistic_regression(out, folder):
     images = [i.get('src', '') for i in page.iter('img')]
     require(len(images) == 1 and images[0].startswith('data:image/png;base64,'),
             f'report.html does not show templates.png inline: {[i[:40] for i in images]}')
-    marked(folder, ['loss.svg', 'templates.png', 'report.html'])
+    rows = results_csv(folder, ['training', 'steps', 'final test loss', 'test accuracy',
+                                'bitwise equal to by hand'], 2)
+    require(rows[0][1] == rows[1][1] == '630' and rows[1][4].startswith('yes: 630 of 630'),
+            f'results.csv does not show two equal trainings of 630 steps: {rows}')
+    marked(folder, ['loss.svg', 'templates.png', 'results.md', 'results.csv', 'report.html'])
 
 
 def check_05_mlp_initialization(out, folder):
