@@ -28,24 +28,15 @@
 #include "train/callbacks.hpp"
 #include "train/checkpoint.hpp"
 #include "train/fit.hpp"
+#include "blobs.hpp"
 
 using namespace ember;
 namespace fs = std::filesystem;
 
 namespace {
 
-// Two classes of 2x2 "images" (as in test_fit.cpp).
-data::TensorDataset blobs(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  std::vector<float> pixels(static_cast<size_t>(n) * 4);
-  std::vector<int64_t> labels(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    labels[i] = i % 2;
-    for (int k = 0; k < 4; ++k)
-      pixels[i * 4 + k] = 0.5f + (labels[i] ? 0.2f : -0.2f) + 0.3f * g.normal();
-  }
-  return data::TensorDataset(Tensor::from_vector(pixels, {n, 1, 2, 2}), labels);
-}
+// Two classes of 2x2 "images" (blobs.hpp), noisier than test_fit.cpp's.
+data::TensorDataset blobs(int64_t n, uint64_t seed) { return test::blobs(n, seed, 0.3f); }
 
 std::shared_ptr<nn::Sequential> model_with_dropout(int64_t hidden = 8) {
   auto model = std::make_shared<nn::Sequential>();

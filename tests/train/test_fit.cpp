@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "autograd/ops.hpp"
+#include "blobs.hpp"
 #include "data/dataloader.hpp"
 #include "data/subset.hpp"
 #include "nn/linear.hpp"
@@ -24,19 +25,7 @@ using namespace ember;
 
 namespace {
 
-// Two classes of 2x2 "images": class 1 is brighter. Noise from a fixed
-// generator, so the data are the same on every run.
-data::TensorDataset blobs(int64_t n, uint64_t seed = 1) {
-  Generator g(seed);
-  std::vector<float> pixels(static_cast<size_t>(n) * 4);
-  std::vector<int64_t> labels(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    labels[i] = i % 2;
-    for (int k = 0; k < 4; ++k)
-      pixels[i * 4 + k] = 0.5f + (labels[i] ? 0.2f : -0.2f) + 0.15f * g.normal();
-  }
-  return data::TensorDataset(Tensor::from_vector(pixels, {n, 1, 2, 2}), labels);
-}
+using test::blobs;  // two classes of 2x2 "images" (blobs.hpp)
 
 std::shared_ptr<nn::Sequential> small_model(nn::Regularizer reg = {}) {
   auto model = std::make_shared<nn::Sequential>();
